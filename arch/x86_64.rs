@@ -1,0 +1,223 @@
+//! x86_64 system-call ABI.
+//!
+//! | what                | how                                                          |
+//! |---------------------|--------------------------------------------------------------|
+//! | instruction         | `syscall`                                                    |
+//! | number              | `rax`                                                        |
+//! | arguments 1..6      | `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`                       |
+//! | return              | `rax`                                                        |
+//! | clobbered           | `rcx` (return `rip`), `r11` (saved `rflags`); flags restored |
+//! | error convention    | `rax` in `-4095..=-1` is `-errno`                            |
+//! | mmap                | `mmap` (9), offset in bytes                                  |
+//! | fork                | the `fork` syscall (57)                                      |
+//!
+//! Quirks a newcomer trips over:
+//!
+//! * The fourth argument goes in `r10`, not in `rcx` as in the C function-call
+//!   ABI. The `syscall` instruction itself overwrites `rcx` with the address to
+//!   return to (and `r11` with `rflags`), so the kernel cannot take an argument
+//!   there. A stub that copies the C convention passes garbage as argument 4:
+//!   for `mmap` that is `flags`, and the kernel then sees a request with neither
+//!   MAP_SHARED nor MAP_PRIVATE (see [`syscall6_fourth_arg_in_rcx`]).
+//! * Because `rcx` and `r11` are destroyed, every stub declares them clobbered;
+//!   `sysret` restores `rflags` from `r11`, so flags survive (`preserves_flags`).
+//! * The kernel does not touch the user stack, so every stub is `nostack`.
+//! * `MAP_32BIT` (0x40) exists only here: it asks for an address below 2 GiB.
+
+use core::arch::asm;
+
+/// Invokes syscall `nr` with no argument and returns `rax` unchanged.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the system call; the asm follows the ABI
+    // above and declares every register the instruction overwrites.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with one argument.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with two arguments.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with three arguments.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with four arguments; the fourth travels in `r10`.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             in("r10") a4, lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with five arguments.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             in("r10") a4, in("r8") a5,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes syscall `nr` with six arguments.
+///
+/// # Safety
+/// The caller must uphold whatever the system call `nr` requires.
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+    a6: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             in("r10") a4, in("r8") a5, in("r9") a6,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Invokes a syscall that never returns (`exit`, `exit_group`).
+///
+/// # Safety
+/// `nr` must be a system call that does not return to the caller.
+#[inline(always)]
+pub unsafe fn syscall1_noreturn(nr: usize, a1: usize) -> ! {
+    // SAFETY: the caller guarantees the call does not come back, so no
+    // register or memory state after it matters.
+    unsafe { asm!("syscall", in("rax") nr, in("rdi") a1, options(noreturn, nostack)) }
+}
+
+/// A deliberately WRONG six-argument stub, kept for teaching: it passes the
+/// fourth argument in `rcx`, as a C function call would, and sets `r10` to 0.
+///
+/// The kernel reads argument 4 from `r10`, so it sees 0. For `mmap` that is
+/// `flags`: `MAP_ANONYMOUS` is lost, so the kernel looks up the fd first, and
+/// with fd -1 it answers `EBADF`; with a valid fd it reaches the type check and
+/// answers `EINVAL` (neither MAP_SHARED nor MAP_PRIVATE). Never use it for
+/// anything but showing the mistake.
+///
+/// # Safety
+/// As for [`syscall6`], with the fourth argument replaced by 0.
+#[inline(never)]
+pub unsafe fn syscall6_fourth_arg_in_rcx(
+    nr: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+    a6: usize,
+) -> usize {
+    let ret;
+    // SAFETY: the same as `syscall6` except that the kernel receives 0 as the
+    // fourth argument; `rcx` is overwritten by the instruction, hence `=> _`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             inlateout("rcx") a4 => _, in("r10") 0usize, in("r8") a5, in("r9") a6,
+             lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// `mmap` as this architecture spells it: syscall 9, byte offset in `r9`.
+///
+/// # Safety
+/// As for the `mmap` system call.
+#[inline(always)]
+pub unsafe fn sys_mmap(
+    addr: usize,
+    len: usize,
+    prot: usize,
+    flags: usize,
+    fd: usize,
+    offset: u64,
+) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        syscall6(
+            linux_raw_sys::general::__NR_mmap as usize,
+            addr,
+            len,
+            prot,
+            flags,
+            fd,
+            offset as usize,
+        )
+    }
+}
+
+/// `fork()`: x86_64 still has the dedicated `fork` syscall.
+///
+/// # Safety
+/// As for the `fork` system call (see `rawmap::fork`).
+#[inline(always)]
+pub unsafe fn sys_fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall0(linux_raw_sys::general::__NR_fork as usize) }
+}

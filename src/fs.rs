@@ -1,0 +1,247 @@
+//! File descriptors: the few file calls a mapping needs (open, memfd, seals,
+//! size, read, write, close).
+
+use crate::arch::{syscall1, syscall2, syscall3, syscall4};
+use crate::flags::{MemfdFlags, OFlags, Seals};
+use crate::{Errno, decode_return};
+use core::ffi::CStr;
+use core::marker::PhantomData;
+use linux_raw_sys::general as k;
+
+/// A file descriptor number.
+pub type RawFd = i32;
+
+/// `AT_FDCWD`: resolve a relative path against the working directory.
+pub const AT_FDCWD: BorrowedFd<'static> = BorrowedFd {
+    fd: k::AT_FDCWD,
+    _owner: PhantomData,
+};
+
+/// An open file descriptor, closed on drop (like `std::os::fd::OwnedFd`,
+/// which `no_std` code does not have).
+#[derive(Debug, PartialEq, Eq)]
+pub struct OwnedFd {
+    fd: RawFd,
+}
+
+impl OwnedFd {
+    /// Takes ownership of `fd`.
+    ///
+    /// # Safety
+    /// `fd` must be open and owned by nobody else: it will be closed on drop.
+    pub const unsafe fn from_raw(fd: RawFd) -> OwnedFd {
+        OwnedFd { fd }
+    }
+
+    /// Borrows the descriptor.
+    pub const fn as_fd(&self) -> BorrowedFd<'_> {
+        BorrowedFd {
+            fd: self.fd,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The number, still owned.
+    pub const fn as_raw(&self) -> RawFd {
+        self.fd
+    }
+
+    /// Gives up ownership without closing.
+    pub fn into_raw(self) -> RawFd {
+        let fd = self.fd;
+        core::mem::forget(self);
+        fd
+    }
+}
+
+impl Drop for OwnedFd {
+    fn drop(&mut self) {
+        // SAFETY: we own the descriptor; nothing uses it after drop.
+        let _ = unsafe { syscall1(k::__NR_close as usize, self.fd as usize) };
+    }
+}
+
+/// A borrowed file descriptor that cannot outlive its owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BorrowedFd<'fd> {
+    fd: RawFd,
+    _owner: PhantomData<&'fd OwnedFd>,
+}
+
+impl BorrowedFd<'_> {
+    /// Borrows a descriptor by number, for descriptors this crate did not open
+    /// (0, 1, 2) and for showing what the kernel does with a bad one.
+    ///
+    /// # Safety
+    /// I/O safety, as for `std::os::fd::BorrowedFd::borrow_raw`: if `fd` is
+    /// open, it must stay open for the borrow. A number that is not open at
+    /// all (such as -1) is fine: the kernel answers `EBADF`.
+    pub const unsafe fn borrow_raw(fd: RawFd) -> BorrowedFd<'static> {
+        BorrowedFd {
+            fd,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The number.
+    pub const fn as_raw(self) -> RawFd {
+        self.fd
+    }
+}
+
+fn owned(raw: usize) -> Result<OwnedFd, Errno> {
+    // SAFETY: the kernel just returned this descriptor to us, new and unshared.
+    decode_return(raw).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
+}
+
+/// `openat(dirfd, path, flags, mode)`.
+///
+/// # Errors
+/// `ENOENT`, `EACCES`, `EEXIST` (`CREAT|EXCL`), `EISDIR`, `EINVAL`, …
+///
+/// # References
+/// [openat(2)](https://man7.org/linux/man-pages/man2/openat.2.html)
+pub fn openat(
+    dirfd: BorrowedFd<'_>,
+    path: &CStr,
+    flags: OFlags,
+    mode: u32,
+) -> Result<OwnedFd, Errno> {
+    // SAFETY: `path` is a NUL-terminated string that outlives the call; the
+    // kernel only reads it.
+    owned(unsafe {
+        syscall4(
+            k::__NR_openat as usize,
+            dirfd.fd as isize as usize,
+            path.as_ptr() as usize,
+            flags.bits() as usize,
+            mode as usize,
+        )
+    })
+}
+
+/// `close(fd)`: close and see the kernel's answer (dropping an
+/// [`OwnedFd`] closes too, but ignores errors).
+///
+/// # References
+/// [close(2)](https://man7.org/linux/man-pages/man2/close.2.html)
+pub fn close(fd: OwnedFd) -> Result<(), Errno> {
+    let raw = fd.into_raw();
+    // SAFETY: we owned `raw` and gave ownership up above.
+    decode_return(unsafe { syscall1(k::__NR_close as usize, raw as usize) }).map(drop)
+}
+
+/// `read(fd, buf, buf.len())`.
+///
+/// # Errors
+/// `EBADF`, `EINVAL`, `EISDIR`, `EAGAIN`, `EINTR`, …
+///
+/// # References
+/// [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_read as usize,
+            fd.fd as isize as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// `write(fd, buf, buf.len())`.
+///
+/// # Errors
+/// `EBADF`, `EPIPE`, `EAGAIN`, `ENOSPC`, `EPERM` (a sealed memfd), …
+///
+/// # References
+/// [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_write as usize,
+            fd.fd as isize as usize,
+            buf.as_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// `ftruncate(fd, length)`.
+///
+/// # Errors
+/// `EINVAL` (length too large for the file system, or fd not writable),
+/// `EBADF`, `EPERM` (a memfd sealed against the change), `EFBIG`.
+///
+/// # References
+/// [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
+pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
+    // SAFETY: no user memory is involved. On 64-bit targets `length` fits one
+    // register; a value above i64::MAX reaches the kernel as negative: EINVAL.
+    decode_return(unsafe {
+        syscall2(
+            k::__NR_ftruncate as usize,
+            fd.fd as isize as usize,
+            length as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `memfd_create(name, flags)` (Linux 3.17): an anonymous file in memory, to
+/// map, size, seal and pass to other processes.
+///
+/// # Errors
+/// `EINVAL` (unknown flags, name longer than 249 bytes), `EMFILE`, `ENOMEM`.
+///
+/// # References
+/// [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
+pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
+    // SAFETY: `name` is NUL-terminated and only read.
+    owned(unsafe {
+        syscall2(
+            k::__NR_memfd_create as usize,
+            name.as_ptr() as usize,
+            flags.bits() as usize,
+        )
+    })
+}
+
+/// `fcntl(fd, F_ADD_SEALS, seals)` (Linux 3.17).
+///
+/// # Errors
+/// `EPERM` (`F_SEAL_SEAL` already set, or sealing not allowed), `EBUSY`
+/// (`WRITE` while writable shared mappings exist), `EINVAL` (not sealable).
+///
+/// # References
+/// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
+    // SAFETY: no user memory is involved.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_fcntl as usize,
+            fd.fd as isize as usize,
+            k::F_ADD_SEALS as usize,
+            seals.bits() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `fcntl(fd, F_GET_SEALS)`.
+///
+/// # References
+/// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
+    // SAFETY: no user memory is involved.
+    decode_return(unsafe {
+        syscall2(
+            k::__NR_fcntl as usize,
+            fd.fd as isize as usize,
+            k::F_GET_SEALS as usize,
+        )
+    })
+    .map(|bits| Seals::from_bits_retain(bits as u32))
+}

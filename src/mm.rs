@@ -1,0 +1,394 @@
+//! The memory-management system calls.
+
+use crate::arch::{self, syscall1, syscall2, syscall3, syscall5};
+use crate::flags::{Advice, MapFlags, MlockAllFlags, MlockFlags, MremapFlags, MsyncFlags, Prot};
+use crate::fs::BorrowedFd;
+use crate::{Errno, decode_return};
+use core::ffi::c_void;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use linux_raw_sys::general as k;
+
+/// `mmap(addr, len, prot, flags, fd, offset)`, typed.
+///
+/// `fd` is `None` for an anonymous mapping (the kernel is sent -1). The
+/// `flags` type always carries a mapping type, so the "neither MAP_SHARED nor
+/// MAP_PRIVATE" `EINVAL` cannot be written here; see [`mmap_raw`] for that.
+///
+/// # Errors
+/// The kernel's: `EINVAL` (zero `len`, unaligned `addr` with `MAP_FIXED` or
+/// `offset`, `MAP_SHARED_VALIDATE` on anonymous memory), `EOPNOTSUPP`
+/// (`MAP_SHARED_VALIDATE` with a flag the kernel does not know), `EBADF`,
+/// `EACCES`, `ENOMEM`, `EEXIST` (`MAP_FIXED_NOREPLACE` over a mapping), …
+///
+/// # Safety
+/// With `MAP_FIXED` the new mapping silently replaces whatever was mapped at
+/// `addr`, which may be memory Rust code is using. Without it, the call itself
+/// is harmless; the returned memory is raw and its use is the caller's
+/// business (see [`Mapping`](crate::Mapping) for a safe owner).
+///
+/// # References
+/// [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+#[inline]
+pub unsafe fn mmap(
+    addr: *mut c_void,
+    len: usize,
+    prot: Prot,
+    flags: MapFlags,
+    fd: Option<BorrowedFd<'_>>,
+    offset: u64,
+) -> Result<*mut c_void, Errno> {
+    let fd = match fd {
+        Some(fd) => fd.as_raw(),
+        None => -1,
+    };
+    // SAFETY: forwarded to the caller.
+    unsafe { mmap_raw(addr, len, prot.bits(), flags.bits(), fd, offset) }
+}
+
+/// `mmap` with plain bits: the escape hatch.
+///
+/// Sends `prot`, `flags` and `fd` to the kernel exactly as given, so tests and
+/// teachers can show what it does with requests the typed API forbids: no
+/// mapping type (`EINVAL`), unknown bits (ignored with MAP_SHARED,
+/// `EOPNOTSUPP` with MAP_SHARED_VALIDATE), a bad fd (`EBADF`).
+///
+/// # Safety
+/// As for [`mmap`].
+///
+/// # References
+/// [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+#[inline]
+pub unsafe fn mmap_raw(
+    addr: *mut c_void,
+    len: usize,
+    prot: u32,
+    flags: u32,
+    fd: i32,
+    offset: u64,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded to the caller. `fd as usize` sign-extends -1 to all
+    // ones, which the kernel truncates back to the int -1.
+    let raw = unsafe {
+        arch::sys_mmap(
+            addr as usize,
+            len,
+            prot as usize,
+            flags as usize,
+            fd as isize as usize,
+            offset,
+        )
+    };
+    decode_return(raw).map(|addr| addr as *mut c_void)
+}
+
+/// `munmap(addr, len)`.
+///
+/// # Errors
+/// `EINVAL` for an unaligned `addr` or a zero `len`. Unmapping a range with
+/// nothing mapped in it succeeds.
+///
+/// # Safety
+/// Nothing may use the memory in `addr..addr + len` afterwards.
+///
+/// # References
+/// [munmap(2)](https://man7.org/linux/man-pages/man2/munmap.2.html)
+#[inline]
+pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    decode_return(unsafe { syscall2(k::__NR_munmap as usize, addr as usize, len) }).map(drop)
+}
+
+/// `mremap(old_address, old_size, new_size, flags, new_address)`.
+///
+/// `new_address` is read only with `MREMAP_FIXED` (or `DONTUNMAP`).
+///
+/// # Errors
+/// `EINVAL` (unaligned address, `FIXED` without `MAYMOVE`, overlapping
+/// ranges), `EFAULT` (the old range is not all mapped), `ENOMEM` (cannot grow
+/// in place without `MAYMOVE`).
+///
+/// # Safety
+/// The old range may move or vanish, and with `FIXED` whatever was at
+/// `new_address` is replaced: nothing may keep using either.
+///
+/// # References
+/// [mremap(2)](https://man7.org/linux/man-pages/man2/mremap.2.html)
+#[inline]
+pub unsafe fn mremap(
+    old_address: *mut c_void,
+    old_size: usize,
+    new_size: usize,
+    flags: MremapFlags,
+    new_address: *mut c_void,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe {
+        syscall5(
+            k::__NR_mremap as usize,
+            old_address as usize,
+            old_size,
+            new_size,
+            flags.bits() as usize,
+            new_address as usize,
+        )
+    };
+    decode_return(raw).map(|addr| addr as *mut c_void)
+}
+
+/// `mprotect(addr, len, prot)`.
+///
+/// # Errors
+/// `EINVAL` (unaligned `addr`, unknown bits), `ENOMEM` (range not mapped),
+/// `EACCES` (e.g. `PROT_WRITE` on a read-only shared file mapping).
+///
+/// # Safety
+/// Removing access from memory that Rust references point into makes their
+/// next use fault; adding `PROT_EXEC` lets bytes become code.
+///
+/// # References
+/// [mprotect(2)](https://man7.org/linux/man-pages/man2/mprotect.2.html)
+#[inline]
+pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_mprotect as usize,
+            addr as usize,
+            len,
+            prot.bits() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `madvise(addr, len, advice)`.
+///
+/// # Errors
+/// `EINVAL` (unaligned `addr`, advice unknown to this kernel), `ENOMEM`
+/// (range not mapped), `EPERM` (`HWPOISON` without privilege), `EBUSY`.
+///
+/// # Safety
+/// Several advices change memory contents: `DONTNEED` and `FREE` may zero
+/// private pages, `REMOVE` punches holes in files, `WIPEONFORK` zeroes the
+/// child's copy, `GUARD_INSTALL` makes pages fault. Nothing may rely on the
+/// old contents, or hold a reference into a range that will fault.
+///
+/// # References
+/// [madvise(2)](https://man7.org/linux/man-pages/man2/madvise.2.html)
+#[inline]
+pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    unsafe { madvise_raw(addr, len, advice.bits()) }
+}
+
+/// `madvise` with a plain advice number, for values this crate does not name.
+///
+/// # Safety
+/// As for [`madvise`]; an unknown advice may be one a newer kernel defines.
+#[inline]
+pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_madvise as usize,
+            addr as usize,
+            len,
+            advice as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `msync(addr, len, flags)`: flush a shared file mapping.
+///
+/// Safe: the kernel checks the range, and the call writes no user memory.
+///
+/// # Errors
+/// `EINVAL` (unaligned `addr`, both `ASYNC` and `SYNC`, unknown bits),
+/// `ENOMEM` (range not mapped), `EBUSY` (`INVALIDATE` over locked pages).
+///
+/// # References
+/// [msync(2)](https://man7.org/linux/man-pages/man2/msync.2.html)
+#[inline]
+pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Errno> {
+    // SAFETY: msync reads the page tables of the range and writes file data;
+    // it never writes user memory, and the kernel validates the range.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_msync as usize,
+            addr as usize,
+            len,
+            flags.bits() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `mlock(addr, len)`: keep the pages in RAM.
+///
+/// # Errors
+/// `ENOMEM` (range not mapped, or over `RLIMIT_MEMLOCK`), `EPERM`, `EAGAIN`.
+///
+/// # References
+/// [mlock(2)](https://man7.org/linux/man-pages/man2/mlock.2.html)
+#[inline]
+pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: mlock faults pages in and pins them; it changes no contents and
+    // the kernel validates the range.
+    decode_return(unsafe { syscall2(k::__NR_mlock as usize, addr as usize, len) }).map(drop)
+}
+
+/// `mlock2(addr, len, flags)` (Linux 4.4).
+///
+/// # Errors
+/// As for [`mlock`], and `EINVAL` for unknown flags.
+///
+/// # References
+/// [mlock2(2)](https://man7.org/linux/man-pages/man2/mlock2.2.html)
+#[inline]
+pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), Errno> {
+    // SAFETY: as in `mlock`.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_mlock2 as usize,
+            addr as usize,
+            len,
+            flags.bits() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `munlock(addr, len)`.
+///
+/// # References
+/// [munlock(2)](https://man7.org/linux/man-pages/man2/munlock.2.html)
+#[inline]
+pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: unpinning changes no contents; the kernel validates the range.
+    decode_return(unsafe { syscall2(k::__NR_munlock as usize, addr as usize, len) }).map(drop)
+}
+
+/// `mlockall(flags)`.
+///
+/// # Errors
+/// `EINVAL` (no flag, or only `ONFAULT`), `ENOMEM`, `EPERM`.
+///
+/// # References
+/// [mlockall(2)](https://man7.org/linux/man-pages/man2/mlockall.2.html)
+#[inline]
+pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
+    // SAFETY: pins pages, changes no contents.
+    decode_return(unsafe { syscall1(k::__NR_mlockall as usize, flags.bits() as usize) }).map(drop)
+}
+
+/// `munlockall()`.
+///
+/// # References
+/// [munlockall(2)](https://man7.org/linux/man-pages/man2/munlockall.2.html)
+#[inline]
+pub fn munlockall() -> Result<(), Errno> {
+    // SAFETY: unpins pages, changes no contents.
+    decode_return(unsafe { arch::syscall0(k::__NR_munlockall as usize) }).map(drop)
+}
+
+/// `mincore(addr, len, vec)`: which pages are resident (bit 0 of each byte).
+///
+/// The kernel writes one byte per page of `addr..addr + len`. Were `vec`
+/// shorter, it would write past its end; this wrapper answers `EFAULT` then
+/// (the error the kernel gives for a `vec` it cannot write), without calling.
+///
+/// # Errors
+/// `EINVAL` (unaligned `addr`), `ENOMEM` (range not all mapped), `EFAULT`.
+///
+/// # References
+/// [mincore(2)](https://man7.org/linux/man-pages/man2/mincore.2.html)
+#[inline]
+pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Errno> {
+    let pages = len.div_ceil(page_size());
+    if vec.len() < pages {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: the kernel writes at most `pages` bytes into `vec`, which holds
+    // at least that many; it reads nothing from user memory at `addr`.
+    decode_return(unsafe {
+        syscall3(
+            k::__NR_mincore as usize,
+            addr as usize,
+            len,
+            vec.as_mut_ptr() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `mseal(addr, len, 0)` (Linux 6.10): forbid unmapping, moving, reprotecting
+/// the range for the life of the process.
+///
+/// Safe: sealing only makes later calls fail with `EPERM`.
+///
+/// # Errors
+/// `ENOSYS` on kernels before 6.10 (passed through as the kernel's answer),
+/// `EINVAL` (unaligned, non-zero flags, 32-bit), `ENOMEM` (range not mapped),
+/// `EPERM`.
+///
+/// # References
+/// [mseal(2)](https://man7.org/linux/man-pages/man2/mseal.2.html)
+#[inline]
+pub fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: sealing changes no contents and no mapping; it only makes later
+    // changes to the range fail.
+    decode_return(unsafe { syscall3(k::__NR_mseal as usize, addr as usize, len, 0) }).map(drop)
+}
+
+static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
+/// The page size, found without libc and without `/proc`.
+///
+/// The kernel gives it in the aux vector, which a library cannot reach
+/// without the program's `_start`. Instead: reserve a `PROT_NONE` range (its
+/// start is page-aligned), then `mprotect` at `start + 4 KiB`, `+ 8 KiB`, …:
+/// the first offset the kernel accepts as aligned is the page size. Cached
+/// after the first call. Falls back to 4096 if the probe cannot map.
+pub fn page_size() -> usize {
+    let cached = PAGE_SIZE.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    const LARGEST: usize = 1 << 20;
+    let found = probe_page_size(LARGEST).unwrap_or(4096);
+    PAGE_SIZE.store(found, Ordering::Relaxed);
+    found
+}
+
+fn probe_page_size(largest: usize) -> Option<usize> {
+    let flags = crate::MapType::Private | crate::Map::ANONYMOUS | crate::Map::NORESERVE;
+    // SAFETY: a fresh PROT_NONE mapping without MAP_FIXED touches no existing
+    // memory; it is unmapped below and never dereferenced.
+    let base = unsafe {
+        mmap(
+            core::ptr::null_mut(),
+            2 * largest,
+            Prot::NONE,
+            flags,
+            None,
+            0,
+        )
+    }
+    .ok()?;
+    let mut candidate = 4096;
+    let mut found = None;
+    while candidate <= largest {
+        // SAFETY: the range lies inside the PROT_NONE mapping just made, and
+        // setting PROT_NONE again changes nothing.
+        let probe = unsafe { mprotect(base.cast::<u8>().add(candidate).cast(), 1, Prot::NONE) };
+        if probe.is_ok() {
+            found = Some(candidate);
+            break;
+        }
+        candidate *= 2;
+    }
+    // SAFETY: `base` is the mapping made above, used by nothing else.
+    let _ = unsafe { munmap(base, 2 * largest) };
+    found
+}

@@ -1,0 +1,154 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use rawmap::{BorrowedFd, Errno, Fork, MapFlags, Prot, WaitOptions, WaitStatus, c_void};
+
+/// Runs `child` in a forked process and returns how it ended.
+///
+/// The child leaves only through `exit_group`, with `child`'s return value as
+/// its exit code: it never returns into the test harness, whose threads and
+/// locks it copied. `child` must not panic or allocate; should it unwind all
+/// the same, `ExitOnUnwind` ends the process (code 101) before the harness is
+/// reached.
+pub fn in_child(child: impl FnOnce() -> i32) -> WaitStatus {
+    struct ExitOnUnwind;
+    impl Drop for ExitOnUnwind {
+        fn drop(&mut self) {
+            rawmap::exit_group(101);
+        }
+    }
+    // SAFETY: the child runs only `child`, which by this helper's contract
+    // makes raw system calls and touches memory the test set up before the
+    // fork; then it calls exit_group. It takes no lock and does not allocate.
+    match unsafe { rawmap::fork() }.expect("fork") {
+        Fork::Child => {
+            let guard = ExitOnUnwind;
+            let code = child();
+            core::mem::forget(guard);
+            rawmap::exit_group(code)
+        }
+        Fork::Parent(pid) => {
+            let (waited, status) = rawmap::wait4(pid, WaitOptions::empty()).expect("wait4");
+            assert_eq!(waited, pid);
+            status
+        }
+    }
+}
+
+/// True when this test binary runs under qemu-user on a host of another
+/// architecture. qemu-user passes `/proc/cpuinfo` through from the host, so
+/// a cpuinfo that does not describe the architecture we were compiled for
+/// means we are emulated. (The binary's own `comm` is `qemu-<arch>` when run
+/// through a cargo runner, but not through binfmt_misc; cpuinfo covers both.)
+pub fn under_qemu() -> bool {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let native = if cfg!(target_arch = "x86_64") {
+        cpuinfo.contains("vendor_id")
+    } else if cfg!(target_arch = "aarch64") {
+        cpuinfo.contains("CPU implementer")
+    } else {
+        true
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let comm_is_qemu = status.lines().next().is_some_and(|l| l.contains("qemu-"));
+    !native || comm_is_qemu
+}
+
+/// Resident pages of this process, from `/proc/self/statm` (field 2).
+pub fn resident_pages() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
+    statm.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The differential oracle: sends the same `mmap` to the kernel through the
+/// `libc` crate's `syscall()` and returns its answer (unmapping any success,
+/// unless it was placed with MAP_FIXED, which the caller's own call will
+/// replace at the same address).
+fn libc_mmap(
+    addr: usize,
+    len: usize,
+    prot: u32,
+    flags: u32,
+    fd: i32,
+    offset: u64,
+) -> Result<usize, Errno> {
+    // SAFETY: the same request the test makes through rawmap; a non-FIXED
+    // result is a fresh range we unmap at once, a FIXED one is replaced by
+    // the caller's identical call right after.
+    unsafe {
+        let ret = libc::syscall(
+            libc::SYS_mmap,
+            addr,
+            len,
+            prot as libc::c_long,
+            flags as libc::c_long,
+            fd as libc::c_long,
+            offset as libc::c_long,
+        );
+        if ret == -1 {
+            return Err(Errno::from_raw(*libc::__errno_location() as u16));
+        }
+        Ok(ret as usize)
+    }
+}
+
+/// Asks the oracle first, then makes our own call with `ours`, and asserts
+/// both agree on success or on the errno.
+fn against_oracle(
+    (addr, len, prot, flags, fd, offset): (*mut c_void, usize, u32, u32, i32, u64),
+    ours: impl FnOnce() -> Result<*mut c_void, Errno>,
+) -> Result<*mut c_void, Errno> {
+    let fixed = flags & (libc::MAP_FIXED as u32) != 0;
+    let oracle = libc_mmap(addr as usize, len, prot, flags, fd, offset);
+    if let Ok(got) = oracle {
+        if !fixed {
+            // SAFETY: the oracle's fresh mapping, used by nothing.
+            unsafe { libc::munmap(got as *mut libc::c_void, len) };
+        }
+    }
+    let ours = ours();
+    assert_eq!(
+        ours.map(drop),
+        oracle.map(drop),
+        "rawmap and libc::syscall disagree on mmap({addr:?}, {len}, {prot:#x}, {flags:#x}, {fd}, {offset})"
+    );
+    ours
+}
+
+/// `rawmap::mmap_raw`, checked against the libc oracle.
+///
+/// # Safety
+/// As for `rawmap::mmap_raw`.
+pub unsafe fn mmap_raw_checked(
+    addr: *mut c_void,
+    len: usize,
+    prot: u32,
+    flags: u32,
+    fd: i32,
+    offset: u64,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded to the caller.
+    against_oracle((addr, len, prot, flags, fd, offset), || unsafe {
+        rawmap::mmap_raw(addr, len, prot, flags, fd, offset)
+    })
+}
+
+/// Typed `rawmap::mmap`, checked against the libc oracle with the same bits.
+///
+/// # Safety
+/// As for `rawmap::mmap`.
+pub unsafe fn mmap_checked(
+    addr: *mut c_void,
+    len: usize,
+    prot: Prot,
+    flags: MapFlags,
+    fd: Option<BorrowedFd<'_>>,
+    offset: u64,
+) -> Result<*mut c_void, Errno> {
+    let raw_fd = fd.map_or(-1, |fd| fd.as_raw());
+    // SAFETY: forwarded to the caller.
+    against_oracle(
+        (addr, len, prot.bits(), flags.bits(), raw_fd, offset),
+        || unsafe { rawmap::mmap(addr, len, prot, flags, fd, offset) },
+    )
+}
