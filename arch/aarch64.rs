@@ -157,17 +157,7 @@ pub unsafe fn sys_mmap(
     offset: u64,
 ) -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        syscall6(
-            linux_raw_sys::general::__NR_mmap as usize,
-            addr,
-            len,
-            prot,
-            flags,
-            fd,
-            offset as usize,
-        )
-    }
+    unsafe { syscall6(crate::nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }
 
 /// `fork()` without a fork syscall: `clone(flags = SIGCHLD, stack = 0, …)`.
@@ -177,8 +167,8 @@ pub unsafe fn sys_mmap(
 /// As for the `fork` system call (see `rawmap::fork`).
 #[inline(always)]
 pub unsafe fn sys_fork() -> usize {
-    use linux_raw_sys::general::{__NR_clone, SIGCHLD};
+    use linux_raw_sys::general::SIGCHLD;
     // SAFETY: with no CLONE_VM and stack 0 the child gets a copy of the
     // address space and this same stack, exactly like fork(2).
-    unsafe { syscall5(__NR_clone as usize, SIGCHLD as usize, 0, 0, 0, 0) }
+    unsafe { syscall5(crate::nr::CLONE, SIGCHLD as usize, 0, 0, 0, 0) }
 }

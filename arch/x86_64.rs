@@ -199,17 +199,7 @@ pub unsafe fn sys_mmap(
     offset: u64,
 ) -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        syscall6(
-            linux_raw_sys::general::__NR_mmap as usize,
-            addr,
-            len,
-            prot,
-            flags,
-            fd,
-            offset as usize,
-        )
-    }
+    unsafe { syscall6(crate::nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }
 
 /// `fork()`: x86_64 still has the dedicated `fork` syscall.
@@ -219,5 +209,5 @@ pub unsafe fn sys_mmap(
 #[inline(always)]
 pub unsafe fn sys_fork() -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe { syscall0(linux_raw_sys::general::__NR_fork as usize) }
+    unsafe { syscall0(crate::nr::FORK) }
 }

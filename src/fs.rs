@@ -57,7 +57,7 @@ impl OwnedFd {
 impl Drop for OwnedFd {
     fn drop(&mut self) {
         // SAFETY: we own the descriptor; nothing uses it after drop.
-        let _ = unsafe { syscall1(k::__NR_close as usize, self.fd as usize) };
+        let _ = unsafe { syscall1(crate::nr::CLOSE, self.fd as usize) };
     }
 }
 
@@ -111,7 +111,7 @@ pub fn openat(
     // kernel only reads it.
     owned(unsafe {
         syscall4(
-            k::__NR_openat as usize,
+            crate::nr::OPENAT,
             dirfd.fd as isize as usize,
             path.as_ptr() as usize,
             flags.bits() as usize,
@@ -128,7 +128,7 @@ pub fn openat(
 pub fn close(fd: OwnedFd) -> Result<(), Errno> {
     let raw = fd.into_raw();
     // SAFETY: we owned `raw` and gave ownership up above.
-    decode_return(unsafe { syscall1(k::__NR_close as usize, raw as usize) }).map(drop)
+    decode_return(unsafe { syscall1(crate::nr::CLOSE, raw as usize) }).map(drop)
 }
 
 /// `read(fd, buf, buf.len())`.
@@ -142,7 +142,7 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
     decode_return(unsafe {
         syscall3(
-            k::__NR_read as usize,
+            crate::nr::READ,
             fd.fd as isize as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
@@ -161,7 +161,7 @@ pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
     decode_return(unsafe {
         syscall3(
-            k::__NR_write as usize,
+            crate::nr::WRITE,
             fd.fd as isize as usize,
             buf.as_ptr() as usize,
             buf.len(),
@@ -182,7 +182,7 @@ pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
     // register; a value above i64::MAX reaches the kernel as negative: EINVAL.
     decode_return(unsafe {
         syscall2(
-            k::__NR_ftruncate as usize,
+            crate::nr::FTRUNCATE,
             fd.fd as isize as usize,
             length as usize,
         )
@@ -202,7 +202,7 @@ pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
     // SAFETY: `name` is NUL-terminated and only read.
     owned(unsafe {
         syscall2(
-            k::__NR_memfd_create as usize,
+            crate::nr::MEMFD_CREATE,
             name.as_ptr() as usize,
             flags.bits() as usize,
         )
@@ -221,7 +221,7 @@ pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
     decode_return(unsafe {
         syscall3(
-            k::__NR_fcntl as usize,
+            crate::nr::FCNTL,
             fd.fd as isize as usize,
             k::F_ADD_SEALS as usize,
             seals.bits() as usize,
@@ -238,7 +238,7 @@ pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
     // SAFETY: no user memory is involved.
     decode_return(unsafe {
         syscall2(
-            k::__NR_fcntl as usize,
+            crate::nr::FCNTL,
             fd.fd as isize as usize,
             k::F_GET_SEALS as usize,
         )

@@ -42,6 +42,7 @@ mod flags;
 mod fs;
 mod mapping;
 mod mm;
+pub mod nr;
 mod process;
 
 pub use errno::{Errno, decode_return};

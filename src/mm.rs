@@ -6,7 +6,6 @@ use crate::fs::BorrowedFd;
 use crate::{Errno, decode_return};
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use linux_raw_sys::general as k;
 
 /// `mmap(addr, len, prot, flags, fd, offset)`, typed.
 ///
@@ -95,7 +94,7 @@ pub unsafe fn mmap_raw(
 #[inline]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
-    decode_return(unsafe { syscall2(k::__NR_munmap as usize, addr as usize, len) }).map(drop)
+    decode_return(unsafe { syscall2(crate::nr::MUNMAP, addr as usize, len) }).map(drop)
 }
 
 /// `mremap(old_address, old_size, new_size, flags, new_address)`.
@@ -124,7 +123,7 @@ pub unsafe fn mremap(
     // SAFETY: forwarded to the caller.
     let raw = unsafe {
         syscall5(
-            k::__NR_mremap as usize,
+            crate::nr::MREMAP,
             old_address as usize,
             old_size,
             new_size,
@@ -152,7 +151,7 @@ pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), 
     // SAFETY: forwarded to the caller.
     decode_return(unsafe {
         syscall3(
-            k::__NR_mprotect as usize,
+            crate::nr::MPROTECT,
             addr as usize,
             len,
             prot.bits() as usize,
@@ -188,15 +187,8 @@ pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(
 #[inline]
 pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
-    decode_return(unsafe {
-        syscall3(
-            k::__NR_madvise as usize,
-            addr as usize,
-            len,
-            advice as usize,
-        )
-    })
-    .map(drop)
+    decode_return(unsafe { syscall3(crate::nr::MADVISE, addr as usize, len, advice as usize) })
+        .map(drop)
 }
 
 /// `msync(addr, len, flags)`: flush a shared file mapping.
@@ -213,15 +205,8 @@ pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<
 pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Errno> {
     // SAFETY: msync reads the page tables of the range and writes file data;
     // it never writes user memory, and the kernel validates the range.
-    decode_return(unsafe {
-        syscall3(
-            k::__NR_msync as usize,
-            addr as usize,
-            len,
-            flags.bits() as usize,
-        )
-    })
-    .map(drop)
+    decode_return(unsafe { syscall3(crate::nr::MSYNC, addr as usize, len, flags.bits() as usize) })
+        .map(drop)
 }
 
 /// `mlock(addr, len)`: keep the pages in RAM.
@@ -235,7 +220,7 @@ pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Err
 pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: mlock faults pages in and pins them; it changes no contents and
     // the kernel validates the range.
-    decode_return(unsafe { syscall2(k::__NR_mlock as usize, addr as usize, len) }).map(drop)
+    decode_return(unsafe { syscall2(crate::nr::MLOCK, addr as usize, len) }).map(drop)
 }
 
 /// `mlock2(addr, len, flags)` (Linux 4.4).
@@ -248,15 +233,8 @@ pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 #[inline]
 pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), Errno> {
     // SAFETY: as in `mlock`.
-    decode_return(unsafe {
-        syscall3(
-            k::__NR_mlock2 as usize,
-            addr as usize,
-            len,
-            flags.bits() as usize,
-        )
-    })
-    .map(drop)
+    decode_return(unsafe { syscall3(crate::nr::MLOCK2, addr as usize, len, flags.bits() as usize) })
+        .map(drop)
 }
 
 /// `munlock(addr, len)`.
@@ -266,7 +244,7 @@ pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), 
 #[inline]
 pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: unpinning changes no contents; the kernel validates the range.
-    decode_return(unsafe { syscall2(k::__NR_munlock as usize, addr as usize, len) }).map(drop)
+    decode_return(unsafe { syscall2(crate::nr::MUNLOCK, addr as usize, len) }).map(drop)
 }
 
 /// `mlockall(flags)`.
@@ -279,7 +257,7 @@ pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 #[inline]
 pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
     // SAFETY: pins pages, changes no contents.
-    decode_return(unsafe { syscall1(k::__NR_mlockall as usize, flags.bits() as usize) }).map(drop)
+    decode_return(unsafe { syscall1(crate::nr::MLOCKALL, flags.bits() as usize) }).map(drop)
 }
 
 /// `munlockall()`.
@@ -289,7 +267,7 @@ pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
 #[inline]
 pub fn munlockall() -> Result<(), Errno> {
     // SAFETY: unpins pages, changes no contents.
-    decode_return(unsafe { arch::syscall0(k::__NR_munlockall as usize) }).map(drop)
+    decode_return(unsafe { arch::syscall0(crate::nr::MUNLOCKALL) }).map(drop)
 }
 
 /// `mincore(addr, len, vec)`: which pages are resident (bit 0 of each byte).
@@ -313,7 +291,7 @@ pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
     // at least that many; it reads nothing from user memory at `addr`.
     decode_return(unsafe {
         syscall3(
-            k::__NR_mincore as usize,
+            crate::nr::MINCORE,
             addr as usize,
             len,
             vec.as_mut_ptr() as usize,
@@ -338,7 +316,7 @@ pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
 pub fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: sealing changes no contents and no mapping; it only makes later
     // changes to the range fail.
-    decode_return(unsafe { syscall3(k::__NR_mseal as usize, addr as usize, len, 0) }).map(drop)
+    decode_return(unsafe { syscall3(crate::nr::MSEAL, addr as usize, len, 0) }).map(drop)
 }
 
 static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);

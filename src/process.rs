@@ -119,7 +119,7 @@ pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno>
     // call; rusage is NULL, so nothing else is written.
     let child = decode_return(unsafe {
         syscall4(
-            k::__NR_wait4 as usize,
+            crate::nr::WAIT4,
             pid as isize as usize,
             &mut status as *mut i32 as usize,
             options.bits() as usize,
@@ -141,7 +141,7 @@ pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno>
 /// [exit_group(2)](https://man7.org/linux/man-pages/man2/exit_group.2.html)
 pub fn exit_group(code: i32) -> ! {
     // SAFETY: exit_group does not return.
-    unsafe { arch::syscall1_noreturn(k::__NR_exit_group as usize, code as isize as usize) }
+    unsafe { arch::syscall1_noreturn(crate::nr::EXIT_GROUP, code as isize as usize) }
 }
 
 /// `getpid()`. It cannot fail; the `Result` keeps every wrapper alike.
@@ -150,7 +150,7 @@ pub fn exit_group(code: i32) -> ! {
 /// [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
 pub fn getpid() -> Result<Pid, Errno> {
     // SAFETY: no arguments, no memory.
-    decode_return(unsafe { syscall0(k::__NR_getpid as usize) }).map(|pid| pid as Pid)
+    decode_return(unsafe { syscall0(crate::nr::GETPID) }).map(|pid| pid as Pid)
 }
 
 /// `kill(pid, signal)`.
@@ -164,7 +164,7 @@ pub fn kill(pid: Pid, signal: i32) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
     decode_return(unsafe {
         syscall2(
-            k::__NR_kill as usize,
+            crate::nr::KILL,
             pid as isize as usize,
             signal as isize as usize,
         )
@@ -245,7 +245,7 @@ pub fn uname() -> Result<UtsName, Errno> {
     // SAFETY: `name` has the layout of `struct new_utsname`, which the kernel
     // fills; it writes nothing else.
     decode_return(unsafe {
-        crate::arch::syscall1(k::__NR_uname as usize, &mut name as *mut UtsName as usize)
+        crate::arch::syscall1(crate::nr::UNAME, &mut name as *mut UtsName as usize)
     })?;
     Ok(name)
 }

@@ -1,0 +1,50 @@
+//! The system-call numbers rawmap uses, for the target, from the kernel's own
+//! headers (via `linux-raw-sys`). Every wrapper calls through these, so a
+//! test that checks them checks what rawmap actually sends.
+
+use linux_raw_sys::general as k;
+
+macro_rules! numbers {
+    ($($name:ident = $nr:ident,)*) => {
+        $(
+            #[doc = concat!("`", stringify!($nr), "`")]
+            pub const $name: usize = k::$nr as usize;
+        )*
+
+        /// Every number above with the kernel's name for it, e.g. `("mmap", 9)`.
+        pub const ALL: &[(&str, usize)] = &[$((stringify!($nr), $name)),*];
+    };
+}
+
+numbers! {
+    MMAP = __NR_mmap,
+    MUNMAP = __NR_munmap,
+    MREMAP = __NR_mremap,
+    MPROTECT = __NR_mprotect,
+    MADVISE = __NR_madvise,
+    MSYNC = __NR_msync,
+    MLOCK = __NR_mlock,
+    MLOCK2 = __NR_mlock2,
+    MUNLOCK = __NR_munlock,
+    MLOCKALL = __NR_mlockall,
+    MUNLOCKALL = __NR_munlockall,
+    MINCORE = __NR_mincore,
+    MSEAL = __NR_mseal,
+    MEMFD_CREATE = __NR_memfd_create,
+    FCNTL = __NR_fcntl,
+    FTRUNCATE = __NR_ftruncate,
+    OPENAT = __NR_openat,
+    CLOSE = __NR_close,
+    READ = __NR_read,
+    WRITE = __NR_write,
+    CLONE = __NR_clone,
+    WAIT4 = __NR_wait4,
+    EXIT_GROUP = __NR_exit_group,
+    GETPID = __NR_getpid,
+    KILL = __NR_kill,
+    UNAME = __NR_uname,
+}
+
+/// `__NR_fork`: only architectures with the old table have it.
+#[cfg(target_arch = "x86_64")]
+pub const FORK: usize = k::__NR_fork as usize;
