@@ -188,13 +188,19 @@ impl Mapping {
 
     /// `madvise` over the whole mapping.
     ///
-    /// Advices that would leave the range unusable by this value are refused
-    /// with `EINVAL`: `DontFork` (a child would own a hole), `GuardInstall`,
-    /// `HwPoison` and `SoftOffline` (accesses would fault).
+    /// Advices that would break what this value promises are refused with
+    /// `EINVAL` before the kernel is asked: `DontFork` (a child would own a
+    /// hole), `GuardInstall`, `HwPoison` and `SoftOffline` (accesses would
+    /// fault), and `Free` (the kernel could zero pages later, under a live
+    /// `&[u8]`).
     pub fn advise(&mut self, advice: Advice) -> Result<(), Errno> {
         if matches!(
             advice,
-            Advice::DontFork | Advice::GuardInstall | Advice::HwPoison | Advice::SoftOffline
+            Advice::DontFork
+                | Advice::Free
+                | Advice::GuardInstall
+                | Advice::HwPoison
+                | Advice::SoftOffline
         ) {
             return Err(Errno::EINVAL);
         }
