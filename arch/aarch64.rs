@@ -172,3 +172,59 @@ pub unsafe fn sys_fork() -> usize {
     // address space and this same stack, exactly like fork(2).
     unsafe { syscall5(crate::nr::CLONE, SIGCHLD as usize, 0, 0, 0, 0) }
 }
+
+// ---------------------------------------------------------------------------
+// Process entry (feature `rt`): the first instructions of a program that has
+// no libc and no crt. `src/rt.rs` states the contract for the program side.
+//
+// What the kernel leaves for `_start` (the generic ELF start-up layout that
+// Linux `create_elf_tables` writes, and arm64 `ELF_PLAT_INIT`):
+//
+//   sp + 0                  argc (8 bytes)
+//   sp + 8                  argv[0] .. argv[argc - 1], then a NULL word
+//   sp + 8 * (argc + 2)     envp[0] .. , then a NULL word
+//   after that              the auxiliary vector (AT_* pairs, AT_NULL last),
+//                           then the strings the pointers above point at
+//
+// * `sp` is 16-byte aligned and points at argc. AAPCS64 requires `sp` to be
+//   16-byte aligned whenever it is used to access memory, and Linux turns on
+//   the hardware check, so a misaligned `sp` faults at the first `ldr`; the
+//   `and` below re-establishes it in case an exotic loader broke it.
+// * `x0` holds a function for the program to register with `atexit` (the
+//   dynamic linker's `_dl_fini`) when ld.so ran first; the kernel itself
+//   leaves 0 there. A static program with no atexit ignores it (and
+//   overwrites `x0` with argc).
+// * Nothing else carries meaning. `x29` (frame pointer) and `x30` (link
+//   register) are zeroed so that frame walkers see where the chain ends;
+//   `_start` was not called and has nowhere to return to.
+// * `rawmap_main(argc: x0, argv: x1, envp: x2)` returns an int in `w0`, which
+//   is already where `exit_group` (syscall 94 in `x8`) takes its argument.
+// * `udf #0` after the last `svc` is never reached (exit_group does
+//   not return); should it ever be, the process traps instead of running
+//   into whatever the linker placed next.
+// * `.text._start` is a section of its own so that `--gc-sections` keeps it
+//   as the entry point and still drops everything unused around it.
+// * Left out with the `std` feature: then std, and with it libc's crt1.o and
+//   its `_start`, is linked into every program that uses rawmap.
+#[cfg(all(feature = "rt", not(feature = "std")))]
+core::arch::global_asm!(
+    ".pushsection .text._start,\"ax\",%progbits",
+    ".globl _start",
+    ".type _start,%function",
+    "_start:",
+    "    mov x29, #0",
+    "    mov x30, #0",
+    "    mov x9, sp",
+    "    and sp, x9, #-16",
+    "    ldr x0, [x9]",
+    "    add x1, x9, #8",
+    "    add x2, x1, x0, lsl #3",
+    "    add x2, x2, #8",
+    "    bl rawmap_main",
+    "    mov x8, #{exit_group}",
+    "    svc #0",
+    "    udf #0",
+    ".size _start, . - _start",
+    ".popsection",
+    exit_group = const crate::nr::EXIT_GROUP,
+);

@@ -18,7 +18,8 @@
 //!   return to (and `r11` with `rflags`), so the kernel cannot take an argument
 //!   there. A stub that copies the C convention passes garbage as argument 4:
 //!   for `mmap` that is `flags`, and the kernel then sees a request with neither
-//!   MAP_SHARED nor MAP_PRIVATE (see [`syscall6_fourth_arg_in_rcx`]).
+//!   MAP_SHARED nor MAP_PRIVATE (see
+//!   [`syscall6_fourth_arg_in_rcx`](crate::arch::syscall6_fourth_arg_in_rcx)).
 //! * Because `rcx` and `r11` are destroyed, every stub declares them clobbered;
 //!   `sysret` restores `rflags` from `r11`, so flags survive (`preserves_flags`).
 //! * The kernel does not touch the user stack, so every stub is `nostack`.
@@ -211,3 +212,60 @@ pub unsafe fn sys_fork() -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall0(crate::nr::FORK) }
 }
+
+// ---------------------------------------------------------------------------
+// Process entry (feature `rt`): the first instructions of a program that has
+// no libc and no crt. `src/rt.rs` states the contract for the program side.
+//
+// What the kernel leaves for `_start` (System V AMD64 psABI, "Process
+// Initialization"; Linux `create_elf_tables` and `ELF_PLAT_INIT`):
+//
+//   rsp + 0                 argc (8 bytes)
+//   rsp + 8                 argv[0] .. argv[argc - 1], then a NULL word
+//   rsp + 8 * (argc + 2)    envp[0] .. , then a NULL word
+//   after that              the auxiliary vector (AT_* pairs, AT_NULL last),
+//                           then the strings the pointers above point at
+//
+// * `rsp` is 16-byte aligned and points at argc. `_start` was not called, so
+//   there is no return address and nothing to return to: it must end the
+//   process itself.
+// * `rdx` holds a function for the program to register with `atexit` (the
+//   dynamic linker's `_dl_fini`) when ld.so ran first; the kernel itself
+//   leaves 0 there, and a static program with no atexit ignores it.
+// * The other general registers are zeroed by Linux, but the ABI promises
+//   nothing: only `rsp` and `rdx` carry meaning. The direction flag is clear.
+// * `rbp` is zeroed here by convention so that frame-pointer walkers
+//   (debuggers, profilers) see where the call chain ends.
+// * The C calling convention wants `rsp` 16-byte aligned at the `call`
+//   instruction (so `rsp + 8` is aligned on entry to the callee). The kernel
+//   already delivers that; the `and` keeps it true whatever an exotic loader
+//   did, as glibc's `_start` does.
+// * `rawmap_main(argc: rdi, argv: rsi, envp: rdx)` returns an int in `eax`,
+//   which becomes the status of `exit_group` (syscall 231, argument in `rdi`).
+// * `ud2` after the last `syscall` is never reached (exit_group does
+//   not return); should it ever be, the process traps instead of running
+//   into whatever the linker placed next.
+// * `.text._start` is a section of its own so that `--gc-sections` keeps it
+//   as the entry point and still drops everything unused around it.
+// * Left out with the `std` feature: then std, and with it libc's crt1.o and
+//   its `_start`, is linked into every program that uses rawmap.
+#[cfg(all(feature = "rt", not(feature = "std")))]
+core::arch::global_asm!(
+    ".pushsection .text._start,\"ax\",@progbits",
+    ".globl _start",
+    ".type _start,@function",
+    "_start:",
+    "    xor ebp, ebp",
+    "    mov rdi, qword ptr [rsp]",
+    "    lea rsi, [rsp + 8]",
+    "    lea rdx, [rsi + 8 * rdi + 8]",
+    "    and rsp, -16",
+    "    call rawmap_main",
+    "    mov edi, eax",
+    "    mov eax, {exit_group}",
+    "    syscall",
+    "    ud2",
+    ".size _start, . - _start",
+    ".popsection",
+    exit_group = const crate::nr::EXIT_GROUP,
+);

@@ -54,6 +54,7 @@ pub enum MapType {
 
 impl MapType {
     /// The value in the low `MAP_TYPE` bits of `flags`.
+    #[inline(always)]
     pub const fn bits(self) -> u32 {
         match self {
             MapType::Shared => k::MAP_SHARED,
@@ -144,6 +145,7 @@ impl HugePageSize {
     }
 
     /// The field as `flags` carries it (`log2 << MAP_HUGE_SHIFT`).
+    #[inline(always)]
     pub const fn bits(self) -> u32 {
         (self.0 as u32) << k::MAP_HUGE_SHIFT
     }
@@ -152,93 +154,95 @@ impl HugePageSize {
 /// The complete `flags` argument of `mmap`: one [`MapType`], any [`Map`]
 /// modifiers and, with `MAP_HUGETLB`, an optional huge-page size.
 ///
-/// Write it as `MapType::Shared | Map::ANONYMOUS`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MapFlags {
-    map_type: MapType,
-    modifiers: Map,
-    huge_page_size: Option<HugePageSize>,
-}
+/// Write it as `MapType::Shared | Map::ANONYMOUS`. It is stored as the very
+/// `u32` the kernel receives, always holding a valid type, so passing it costs
+/// nothing at run time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MapFlags(u32);
+
+const HUGE_FIELD: u32 = k::MAP_HUGE_MASK << k::MAP_HUGE_SHIFT;
 
 impl MapFlags {
     /// Flags with this type and no modifier.
+    #[inline(always)]
     pub const fn new(map_type: MapType) -> MapFlags {
-        MapFlags {
-            map_type,
-            modifiers: Map::empty(),
-            huge_page_size: None,
-        }
+        MapFlags(map_type.bits())
     }
 
     /// The mapping type.
+    #[inline]
     pub const fn map_type(self) -> MapType {
-        self.map_type
+        match MapType::from_bits(self.0) {
+            Some(map_type) => map_type,
+            // Every constructor stores a valid type.
+            None => MapType::Private,
+        }
     }
 
     /// The modifiers.
+    #[inline]
     pub const fn modifiers(self) -> Map {
-        self.modifiers
+        Map::from_bits_retain(self.0 & !k::MAP_TYPE & !HUGE_FIELD)
     }
 
     /// Adds modifiers.
+    #[inline(always)]
     pub const fn with(self, modifiers: Map) -> MapFlags {
-        MapFlags {
-            modifiers: self.modifiers.union(modifiers),
-            ..self
-        }
+        MapFlags(self.0 | modifiers.bits())
     }
 
     /// Asks for huge pages of `size` (`MAP_HUGETLB | MAP_HUGE_<size>`).
+    #[inline(always)]
     pub const fn huge_page_size(self, size: HugePageSize) -> MapFlags {
-        MapFlags {
-            modifiers: self.modifiers.union(Map::HUGETLB),
-            huge_page_size: Some(size),
-            ..self
-        }
+        MapFlags((self.0 & !HUGE_FIELD) | k::MAP_HUGETLB | size.bits())
     }
 
     /// The requested huge-page size, if any.
+    #[inline]
     pub const fn requested_huge_page_size(self) -> Option<HugePageSize> {
-        self.huge_page_size
+        match (self.0 & HUGE_FIELD) >> k::MAP_HUGE_SHIFT {
+            0 => None,
+            log2 => Some(HugePageSize(log2 as u8)),
+        }
     }
 
     /// The value the kernel receives.
+    #[inline(always)]
     pub const fn bits(self) -> u32 {
-        let huge = match self.huge_page_size {
-            Some(size) => size.bits(),
-            None => 0,
-        };
-        self.map_type.bits() | self.modifiers.bits() | huge
+        self.0
     }
 
-    /// Decodes `flags`, or `None` if it has no valid type or a bit this crate
-    /// does not name for the target.
+    /// Decodes `flags`, or `None` if it has no valid type, a bit this crate
+    /// does not name for the target, or a huge-page size without HUGETLB.
     pub const fn from_bits(flags: u32) -> Option<MapFlags> {
-        let Some(map_type) = MapType::from_bits(flags) else {
+        if MapType::from_bits(flags).is_none() {
             return None;
-        };
-        let huge_field = (flags >> k::MAP_HUGE_SHIFT) & k::MAP_HUGE_MASK;
-        let rest = flags & !k::MAP_TYPE & !(k::MAP_HUGE_MASK << k::MAP_HUGE_SHIFT);
+        }
+        let rest = flags & !k::MAP_TYPE & !HUGE_FIELD;
         let Some(modifiers) = Map::from_bits(rest) else {
             return None;
         };
-        let huge_page_size = if huge_field != 0 {
-            if !modifiers.contains(Map::HUGETLB) {
-                return None;
-            }
-            Some(HugePageSize(huge_field as u8))
-        } else {
-            None
-        };
-        Some(MapFlags {
-            map_type,
-            modifiers,
-            huge_page_size,
-        })
+        if flags & HUGE_FIELD != 0 && !modifiers.contains(Map::HUGETLB) {
+            return None;
+        }
+        Some(MapFlags(flags))
+    }
+}
+
+impl core::fmt::Debug for MapFlags {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut out = f.debug_struct("MapFlags");
+        out.field("map_type", &self.map_type())
+            .field("modifiers", &self.modifiers());
+        if let Some(size) = self.requested_huge_page_size() {
+            out.field("huge_page_size", &size);
+        }
+        out.finish()
     }
 }
 
 impl From<MapType> for MapFlags {
+    #[inline(always)]
     fn from(map_type: MapType) -> MapFlags {
         MapFlags::new(map_type)
     }
@@ -246,6 +250,7 @@ impl From<MapType> for MapFlags {
 
 impl BitOr<Map> for MapType {
     type Output = MapFlags;
+    #[inline(always)]
     fn bitor(self, modifiers: Map) -> MapFlags {
         MapFlags::new(self).with(modifiers)
     }
@@ -253,6 +258,7 @@ impl BitOr<Map> for MapType {
 
 impl BitOr<Map> for MapFlags {
     type Output = MapFlags;
+    #[inline(always)]
     fn bitor(self, modifiers: Map) -> MapFlags {
         self.with(modifiers)
     }
@@ -382,8 +388,9 @@ macro_rules! advice {
         /// `madvise` advice: every `MADV_*` the kernel's uapi headers define.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
+        #[repr(u32)]
         pub enum Advice {
-            $($(#[$doc])* $variant,)*
+            $($(#[$doc])* $variant = k::$value,)*
         }
 
         impl Advice {
@@ -391,10 +398,9 @@ macro_rules! advice {
             pub const ALL: &'static [Advice] = &[$(Advice::$variant),*];
 
             /// The value the kernel receives.
+            #[inline(always)]
             pub const fn bits(self) -> u32 {
-                match self {
-                    $(Advice::$variant => k::$value,)*
-                }
+                self as u32
             }
 
             /// The kernel's name, as strace prints it (`"MADV_DONTNEED"`).

@@ -1,9 +1,10 @@
 //! File descriptors: the few file calls a mapping needs (open, memfd, seals,
 //! size, read, write, close).
 
+use crate::Errno;
 use crate::arch::{syscall1, syscall2, syscall3, syscall4};
 use crate::flags::{MemfdFlags, OFlags, Seals};
-use crate::{Errno, decode_return};
+use crate::strace::{self, traced};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use linux_raw_sys::general as k;
@@ -57,7 +58,8 @@ impl OwnedFd {
 impl Drop for OwnedFd {
     fn drop(&mut self) {
         // SAFETY: we own the descriptor; nothing uses it after drop.
-        let _ = unsafe { syscall1(crate::nr::CLOSE, self.fd as usize) };
+        let raw = unsafe { syscall1(crate::nr::CLOSE, self.fd as usize) };
+        let _ = traced(raw, |_| strace::Close { fd: self.fd });
     }
 }
 
@@ -89,9 +91,9 @@ impl BorrowedFd<'_> {
     }
 }
 
-fn owned(raw: usize) -> Result<OwnedFd, Errno> {
+fn owned(result: Result<usize, Errno>) -> Result<OwnedFd, Errno> {
     // SAFETY: the kernel just returned this descriptor to us, new and unshared.
-    decode_return(raw).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
+    result.map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
 }
 
 /// `openat(dirfd, path, flags, mode)`.
@@ -109,7 +111,7 @@ pub fn openat(
 ) -> Result<OwnedFd, Errno> {
     // SAFETY: `path` is a NUL-terminated string that outlives the call; the
     // kernel only reads it.
-    owned(unsafe {
+    let raw = unsafe {
         syscall4(
             crate::nr::OPENAT,
             dirfd.fd as isize as usize,
@@ -117,7 +119,14 @@ pub fn openat(
             flags.bits() as usize,
             mode as usize,
         )
-    })
+    };
+    let call = |_: &_| strace::Openat {
+        dirfd: dirfd.fd,
+        path,
+        flags: flags.bits(),
+        mode,
+    };
+    owned(traced(raw, call))
 }
 
 /// `close(fd)`: close and see the kernel's answer (dropping an
@@ -128,7 +137,8 @@ pub fn openat(
 pub fn close(fd: OwnedFd) -> Result<(), Errno> {
     let raw = fd.into_raw();
     // SAFETY: we owned `raw` and gave ownership up above.
-    decode_return(unsafe { syscall1(crate::nr::CLOSE, raw as usize) }).map(drop)
+    let result = unsafe { syscall1(crate::nr::CLOSE, raw as usize) };
+    traced(result, |_| strace::Close { fd: raw }).map(drop)
 }
 
 /// `read(fd, buf, buf.len())`.
@@ -140,14 +150,21 @@ pub fn close(fd: OwnedFd) -> Result<(), Errno> {
 /// [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
 pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall3(
             crate::nr::READ,
             fd.fd as isize as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
         )
-    })
+    };
+    let call = |result: &Result<usize, Errno>| strace::Read {
+        fd: fd.fd,
+        buf: buf.as_ptr() as usize,
+        count: buf.len(),
+        data: result.ok().and_then(|count| buf.get(..count)),
+    };
+    traced(raw, call)
 }
 
 /// `write(fd, buf, buf.len())`.
@@ -159,14 +176,15 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
 /// [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
 pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall3(
             crate::nr::WRITE,
             fd.fd as isize as usize,
             buf.as_ptr() as usize,
             buf.len(),
         )
-    })
+    };
+    traced(raw, |_| strace::Write { fd: fd.fd, buf })
 }
 
 /// `ftruncate(fd, length)`.
@@ -180,14 +198,14 @@ pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
 pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
     // SAFETY: no user memory is involved. On 64-bit targets `length` fits one
     // register; a value above i64::MAX reaches the kernel as negative: EINVAL.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall2(
             crate::nr::FTRUNCATE,
             fd.fd as isize as usize,
             length as usize,
         )
-    })
-    .map(drop)
+    };
+    traced(raw, |_| strace::Ftruncate { fd: fd.fd, length }).map(drop)
 }
 
 /// `memfd_create(name, flags)` (Linux 3.17): an anonymous file in memory, to
@@ -200,13 +218,18 @@ pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
 /// [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
 pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
     // SAFETY: `name` is NUL-terminated and only read.
-    owned(unsafe {
+    let raw = unsafe {
         syscall2(
             crate::nr::MEMFD_CREATE,
             name.as_ptr() as usize,
             flags.bits() as usize,
         )
-    })
+    };
+    let call = |_: &_| strace::MemfdCreate {
+        name,
+        flags: flags.bits(),
+    };
+    owned(traced(raw, call))
 }
 
 /// `fcntl(fd, F_ADD_SEALS, seals)` (Linux 3.17).
@@ -219,15 +242,19 @@ pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
 /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
 pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall3(
             crate::nr::FCNTL,
             fd.fd as isize as usize,
             k::F_ADD_SEALS as usize,
             seals.bits() as usize,
         )
-    })
-    .map(drop)
+    };
+    let call = |_: &_| strace::FcntlAddSeals {
+        fd: fd.fd,
+        seals: seals.bits(),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `fcntl(fd, F_GET_SEALS)`.
@@ -236,12 +263,13 @@ pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
 /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
 pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
     // SAFETY: no user memory is involved.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall2(
             crate::nr::FCNTL,
             fd.fd as isize as usize,
             k::F_GET_SEALS as usize,
         )
-    })
-    .map(|bits| Seals::from_bits_retain(bits as u32))
+    };
+    traced(raw, |_| strace::FcntlGetSeals { fd: fd.fd })
+        .map(|bits| Seals::from_bits_retain(bits as u32))
 }

@@ -23,7 +23,25 @@
 #![warn(missing_docs)]
 
 // The one place that picks the architecture. To add one, write
-// `arch/<name>.rs` with the same items as `arch/x86_64.rs` and add it here.
+// `arch/<name>.rs` with the same items as `arch/x86_64.rs` and add it here
+// and to build.rs.
+/// The system-call stubs of the target architecture (`arch/<arch>.rs`).
+///
+/// What every architecture file provides, and why the boundary sits here:
+///
+/// * `syscall0` … `syscall6(nr, args…) -> usize` and
+///   `syscall1_noreturn`. They return the kernel's answer in Linux's generic
+///   convention, `-errno` in `-4095..=-1`. Architectures that signal errors
+///   differently (mips sets `a3` and returns a positive errno, powerpc sets
+///   `cr0.SO`) convert inside their stub, so the portable layer has one rule.
+/// * `sys_mmap(addr, len, prot, flags, fd, offset: u64)`: offset in bytes.
+///   32-bit architectures call `mmap2` and convert to 4096-byte units there;
+///   s390x passes a pointer to an argument block; all behind this signature.
+/// * `sys_fork()`: the `fork` syscall where it exists, otherwise `clone` with
+///   that architecture's argument order.
+///
+/// The stubs are public for teaching and for tests that need to show the
+/// kernel something no wrapper would send.
 #[cfg_attr(target_arch = "x86_64", path = "../arch/x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "../arch/aarch64.rs")]
 pub mod arch;
@@ -44,6 +62,10 @@ mod mapping;
 mod mm;
 pub mod nr;
 mod process;
+pub mod strace;
+// `_start` and the panic handler for programs with no libc; off unless asked for.
+#[cfg(feature = "rt")]
+pub mod rt;
 
 pub use errno::{Errno, decode_return};
 pub use flags::{

@@ -1,9 +1,10 @@
 //! The memory-management system calls.
 
+use crate::Errno;
 use crate::arch::{self, syscall1, syscall2, syscall3, syscall5};
 use crate::flags::{Advice, MapFlags, MlockAllFlags, MlockFlags, MremapFlags, MsyncFlags, Prot};
 use crate::fs::BorrowedFd;
-use crate::{Errno, decode_return};
+use crate::strace::{self, traced};
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -77,7 +78,15 @@ pub unsafe fn mmap_raw(
             offset,
         )
     };
-    decode_return(raw).map(|addr| addr as *mut c_void)
+    let call = |_: &_| strace::Mmap {
+        addr: addr as usize,
+        len,
+        prot,
+        flags,
+        fd,
+        offset,
+    };
+    traced(raw, call).map(|addr| addr as *mut c_void)
 }
 
 /// `munmap(addr, len)`.
@@ -94,7 +103,12 @@ pub unsafe fn mmap_raw(
 #[inline]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
-    decode_return(unsafe { syscall2(crate::nr::MUNMAP, addr as usize, len) }).map(drop)
+    let raw = unsafe { syscall2(crate::nr::MUNMAP, addr as usize, len) };
+    let call = |_: &_| strace::Munmap {
+        addr: addr as usize,
+        len,
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `mremap(old_address, old_size, new_size, flags, new_address)`.
@@ -131,7 +145,14 @@ pub unsafe fn mremap(
             new_address as usize,
         )
     };
-    decode_return(raw).map(|addr| addr as *mut c_void)
+    let call = |_: &_| strace::Mremap {
+        old_address: old_address as usize,
+        old_size,
+        new_size,
+        flags: flags.bits(),
+        new_address: new_address as usize,
+    };
+    traced(raw, call).map(|addr| addr as *mut c_void)
 }
 
 /// `mprotect(addr, len, prot)`.
@@ -149,15 +170,20 @@ pub unsafe fn mremap(
 #[inline]
 pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall3(
             crate::nr::MPROTECT,
             addr as usize,
             len,
             prot.bits() as usize,
         )
-    })
-    .map(drop)
+    };
+    let call = |_: &_| strace::Mprotect {
+        addr: addr as usize,
+        len,
+        prot: prot.bits(),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `madvise(addr, len, advice)`.
@@ -187,8 +213,13 @@ pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(
 #[inline]
 pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
-    decode_return(unsafe { syscall3(crate::nr::MADVISE, addr as usize, len, advice as usize) })
-        .map(drop)
+    let raw = unsafe { syscall3(crate::nr::MADVISE, addr as usize, len, advice as usize) };
+    let call = |_: &_| strace::Madvise {
+        addr: addr as usize,
+        len,
+        advice,
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `msync(addr, len, flags)`: flush a shared file mapping.
@@ -205,8 +236,13 @@ pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<
 pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Errno> {
     // SAFETY: msync reads the page tables of the range and writes file data;
     // it never writes user memory, and the kernel validates the range.
-    decode_return(unsafe { syscall3(crate::nr::MSYNC, addr as usize, len, flags.bits() as usize) })
-        .map(drop)
+    let raw = unsafe { syscall3(crate::nr::MSYNC, addr as usize, len, flags.bits() as usize) };
+    let call = |_: &_| strace::Msync {
+        addr: addr as usize,
+        len,
+        flags: flags.bits(),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `mlock(addr, len)`: keep the pages in RAM.
@@ -220,7 +256,12 @@ pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Err
 pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: mlock faults pages in and pins them; it changes no contents and
     // the kernel validates the range.
-    decode_return(unsafe { syscall2(crate::nr::MLOCK, addr as usize, len) }).map(drop)
+    let raw = unsafe { syscall2(crate::nr::MLOCK, addr as usize, len) };
+    let call = |_: &_| strace::Mlock {
+        addr: addr as usize,
+        len,
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `mlock2(addr, len, flags)` (Linux 4.4).
@@ -233,8 +274,13 @@ pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 #[inline]
 pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), Errno> {
     // SAFETY: as in `mlock`.
-    decode_return(unsafe { syscall3(crate::nr::MLOCK2, addr as usize, len, flags.bits() as usize) })
-        .map(drop)
+    let raw = unsafe { syscall3(crate::nr::MLOCK2, addr as usize, len, flags.bits() as usize) };
+    let call = |_: &_| strace::Mlock2 {
+        addr: addr as usize,
+        len,
+        flags: flags.bits(),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `munlock(addr, len)`.
@@ -244,7 +290,12 @@ pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), 
 #[inline]
 pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: unpinning changes no contents; the kernel validates the range.
-    decode_return(unsafe { syscall2(crate::nr::MUNLOCK, addr as usize, len) }).map(drop)
+    let raw = unsafe { syscall2(crate::nr::MUNLOCK, addr as usize, len) };
+    let call = |_: &_| strace::Munlock {
+        addr: addr as usize,
+        len,
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `mlockall(flags)`.
@@ -257,7 +308,11 @@ pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 #[inline]
 pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
     // SAFETY: pins pages, changes no contents.
-    decode_return(unsafe { syscall1(crate::nr::MLOCKALL, flags.bits() as usize) }).map(drop)
+    let raw = unsafe { syscall1(crate::nr::MLOCKALL, flags.bits() as usize) };
+    let call = |_: &_| strace::Mlockall {
+        flags: flags.bits(),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `munlockall()`.
@@ -267,7 +322,8 @@ pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
 #[inline]
 pub fn munlockall() -> Result<(), Errno> {
     // SAFETY: unpins pages, changes no contents.
-    decode_return(unsafe { arch::syscall0(crate::nr::MUNLOCKALL) }).map(drop)
+    let raw = unsafe { arch::syscall0(crate::nr::MUNLOCKALL) };
+    traced(raw, |_| strace::Munlockall).map(drop)
 }
 
 /// `mincore(addr, len, vec)`: which pages are resident (bit 0 of each byte).
@@ -289,15 +345,21 @@ pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
     }
     // SAFETY: the kernel writes at most `pages` bytes into `vec`, which holds
     // at least that many; it reads nothing from user memory at `addr`.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall3(
             crate::nr::MINCORE,
             addr as usize,
             len,
             vec.as_mut_ptr() as usize,
         )
-    })
-    .map(drop)
+    };
+    let call = |result: &Result<usize, Errno>| strace::Mincore {
+        addr: addr as usize,
+        len,
+        vec: vec.as_ptr() as usize,
+        resident: result.is_ok().then(|| &vec[..pages]),
+    };
+    traced(raw, call).map(drop)
 }
 
 /// `mseal(addr, len, 0)` (Linux 6.10): forbid unmapping, moving, reprotecting
@@ -316,7 +378,13 @@ pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
 pub fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: sealing changes no contents and no mapping; it only makes later
     // changes to the range fail.
-    decode_return(unsafe { syscall3(crate::nr::MSEAL, addr as usize, len, 0) }).map(drop)
+    let raw = unsafe { syscall3(crate::nr::MSEAL, addr as usize, len, 0) };
+    let call = |_: &_| strace::Mseal {
+        addr: addr as usize,
+        len,
+        flags: 0,
+    };
+    traced(raw, call).map(drop)
 }
 
 static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);

@@ -1,8 +1,9 @@
 //! The process calls needed to watch a mapping across `fork`: fork, wait4,
 //! exit_group, getpid, kill, and uname to name the kernel.
 
+use crate::Errno;
 use crate::arch::{self, syscall0, syscall2, syscall4};
-use crate::{Errno, decode_return};
+use crate::strace::{self, traced};
 use core::fmt;
 use linux_raw_sys::general as k;
 
@@ -41,13 +42,23 @@ pub enum Fork {
 #[inline]
 pub unsafe fn fork() -> Result<Fork, Errno> {
     // SAFETY: forwarded to the caller.
-    let pid = decode_return(unsafe { arch::sys_fork() })?;
+    let raw = unsafe { arch::sys_fork() };
+    let pid = traced(raw, |_| FORK_CALL)?;
     Ok(if pid == 0 {
         Fork::Child
     } else {
         Fork::Parent(pid as Pid)
     })
 }
+
+/// How `arch::sys_fork` reaches the kernel, as strace shows it.
+#[cfg(target_arch = "x86_64")]
+const FORK_CALL: strace::Fork = strace::Fork;
+#[cfg(not(target_arch = "x86_64"))]
+const FORK_CALL: strace::Clone = strace::Clone {
+    flags: k::SIGCHLD as u64,
+    stack: 0,
+};
 
 bitflags::bitflags! {
     /// `wait4` options.
@@ -115,17 +126,26 @@ impl WaitStatus {
 /// [wait4(2)](https://man7.org/linux/man-pages/man2/wait4.2.html)
 pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno> {
     let mut status: i32 = 0;
+    let status_address = &mut status as *mut i32 as usize;
     // SAFETY: the kernel writes one int to `status`, which lives across the
     // call; rusage is NULL, so nothing else is written.
-    let child = decode_return(unsafe {
+    let raw = unsafe {
         syscall4(
             crate::nr::WAIT4,
             pid as isize as usize,
-            &mut status as *mut i32 as usize,
+            status_address,
             options.bits() as usize,
             0,
         )
-    })? as Pid;
+    };
+    let call = |result: &Result<usize, Errno>| strace::Wait4 {
+        pid,
+        status: status_address,
+        options: options.bits(),
+        rusage: 0,
+        status_value: matches!(result, Ok(child) if *child != 0).then_some(status),
+    };
+    let child = traced(raw, call)? as Pid;
     if child == 0 {
         return Ok((0, WaitStatus::StillRunning));
     }
@@ -140,6 +160,7 @@ pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno>
 /// # References
 /// [exit_group(2)](https://man7.org/linux/man-pages/man2/exit_group.2.html)
 pub fn exit_group(code: i32) -> ! {
+    strace::traced_exit(|| strace::ExitGroup { code });
     // SAFETY: exit_group does not return.
     unsafe { arch::syscall1_noreturn(crate::nr::EXIT_GROUP, code as isize as usize) }
 }
@@ -150,7 +171,8 @@ pub fn exit_group(code: i32) -> ! {
 /// [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
 pub fn getpid() -> Result<Pid, Errno> {
     // SAFETY: no arguments, no memory.
-    decode_return(unsafe { syscall0(crate::nr::GETPID) }).map(|pid| pid as Pid)
+    let raw = unsafe { syscall0(crate::nr::GETPID) };
+    traced(raw, |_| strace::Getpid).map(|pid| pid as Pid)
 }
 
 /// `kill(pid, signal)`.
@@ -162,14 +184,14 @@ pub fn getpid() -> Result<Pid, Errno> {
 /// [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
 pub fn kill(pid: Pid, signal: i32) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
-    decode_return(unsafe {
+    let raw = unsafe {
         syscall2(
             crate::nr::KILL,
             pid as isize as usize,
             signal as isize as usize,
         )
-    })
-    .map(drop)
+    };
+    traced(raw, |_| strace::Kill { pid, signal }).map(drop)
 }
 
 /// The kernel's `struct new_utsname`: six NUL-padded fields of 65 bytes.
@@ -184,9 +206,13 @@ pub struct UtsName {
     domainname: [u8; 65],
 }
 
-fn field(bytes: &[u8; 65]) -> &str {
+fn until_nul(bytes: &[u8; 65]) -> &[u8] {
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    match core::str::from_utf8(&bytes[..len]) {
+    &bytes[..len]
+}
+
+fn field(bytes: &[u8; 65]) -> &str {
+    match core::str::from_utf8(until_nul(bytes)) {
         Ok(text) => text,
         Err(_) => "?",
     }
@@ -217,6 +243,16 @@ impl UtsName {
     pub fn domainname(&self) -> &str {
         field(&self.domainname)
     }
+
+    /// `sysname` byte for byte, for strace's quoting.
+    pub(crate) fn sysname_bytes(&self) -> &[u8] {
+        until_nul(&self.sysname)
+    }
+
+    /// `nodename` byte for byte, for strace's quoting.
+    pub(crate) fn nodename_bytes(&self) -> &[u8] {
+        until_nul(&self.nodename)
+    }
 }
 
 impl fmt::Debug for UtsName {
@@ -242,10 +278,14 @@ pub fn uname() -> Result<UtsName, Errno> {
         machine: [0; 65],
         domainname: [0; 65],
     };
+    let buf = &mut name as *mut UtsName as usize;
     // SAFETY: `name` has the layout of `struct new_utsname`, which the kernel
     // fills; it writes nothing else.
-    decode_return(unsafe {
-        crate::arch::syscall1(crate::nr::UNAME, &mut name as *mut UtsName as usize)
-    })?;
+    let raw = unsafe { crate::arch::syscall1(crate::nr::UNAME, buf) };
+    let call = |result: &Result<usize, Errno>| strace::Uname {
+        buf,
+        name: result.is_ok().then_some(&name),
+    };
+    traced(raw, call)?;
     Ok(name)
 }

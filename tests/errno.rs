@@ -78,3 +78,13 @@ fn every_errno_matches_the_c_library() {
         assert_eq!(i32::from(errno.raw()), number, "{errno:?}");
     }
 }
+
+#[cfg(feature = "std")]
+#[test]
+fn std_feature_converts_to_io_error() {
+    let io: std::io::Error = Errno::ENOENT.into();
+    assert_eq!(io.raw_os_error(), Some(libc::ENOENT));
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    let boxed: Box<dyn std::error::Error> = Box::new(Errno::EINVAL);
+    assert_eq!(boxed.to_string(), "EINVAL (Invalid argument)");
+}

@@ -1,0 +1,175 @@
+//! The seed's fork program with no libc at all: `#![no_std]`, `#![no_main]`,
+//! linked statically without libc and without the C start files. rawmap's
+//! `rt` feature supplies `_start` and the panic handler; everything else is
+//! a rawmap wrapper over one system call.
+//!
+//! An int in a shared mapping is set to 1; a forked child prints it and adds
+//! one; the parent waits for the child and prints it again:
+//!
+//! ```text
+//! Child started, value = 1
+//! In parent, value = 2
+//! ```
+//!
+//! The seed's two variants are chosen when compiling, as the C program's
+//! `#ifdef USE_MAP_ANON` does, by the environment variable
+//! `NOLIBC_FORK_MAPPING` (cargo rebuilds when it changes):
+//!
+//! * unset or `anonymous`: `mmap(MAP_SHARED | MAP_ANONYMOUS, fd -1)`;
+//! * `dev-zero`: `open("/dev/zero", O_RDWR)`, `mmap(MAP_SHARED, fd)`, then
+//!   `close(fd)` (the mapping keeps its own reference to the file).
+//!
+//! So each binary carries only its own variant's code and strings, like the
+//! C build. As in the C program, a failing call prints `<call>() failed` on
+//! stderr and the process exits with 1 (`EXIT_FAILURE`).
+//!
+//! Build it (the same command with `aarch64-unknown-linux-gnu` builds the
+//! aarch64 binary, and `NOLIBC_FORK_MAPPING=dev-zero` in front the other
+//! variant; `tests/nolibc_binary.rs` runs exactly this command, read from
+//! here, so it cannot go stale):
+//!
+//! ```text
+//! RUSTFLAGS="-C linker=rust-lld -C relocation-model=static -C target-feature=+crt-static -C force-unwind-tables=no -C link-arg=--no-rosegment" \
+//!     cargo build --profile nolibc --features rt --example nolibc_fork --target x86_64-unknown-linux-gnu
+//! ```
+//!
+//! and find it in `target/x86_64-unknown-linux-gnu/nolibc/examples/`. Why
+//! each piece is there:
+//!
+//! * `-C linker=rust-lld`: link with the lld that ships with every rustup
+//!   toolchain, called directly rather than through `cc`, so no C start files
+//!   (`crt1.o`, `crti.o`, …) and no libc are ever added, for any target, with
+//!   no cross C toolchain.
+//! * `-C relocation-model=static` and `-C target-feature=+crt-static`: a
+//!   static, non-PIE executable (`ET_EXEC`) with no `PT_INTERP` and no
+//!   dynamic section. (A static PIE would need a `.dynamic` section and
+//!   self-relocation code.)
+//! * `-C force-unwind-tables=no`: with `panic = "abort"` nothing unwinds, so
+//!   `.eh_frame` is dead weight.
+//! * `--no-rosegment`: string constants share the one read+execute segment
+//!   with the code instead of getting a read-only `PT_LOAD` of their own.
+//! * the `nolibc` profile (Cargo.toml): `panic = "abort"` (no unwinder
+//!   exists), `opt-level = "z"`, fat LTO, one codegen unit, `strip = true`.
+#![no_std]
+#![no_main]
+
+use core::ptr::null_mut;
+use rawmap::rt::{Args, decimal, write_all};
+use rawmap::{
+    AT_FDCWD, BorrowedFd, Fork, Map, MapType, OFlags, OwnedFd, Prot, WaitOptions, c_void, close,
+    exit_group, fork, mmap, munmap, openat, wait4,
+};
+
+rawmap::entry!(main);
+
+const LEN: usize = size_of::<i32>();
+
+/// Which variant this binary is: see the top of the file.
+const MAP_DEV_ZERO: bool = match option_env!("NOLIBC_FORK_MAPPING") {
+    None => false,
+    Some(mapping) if same(mapping, "anonymous") => false,
+    Some(mapping) if same(mapping, "dev-zero") => true,
+    Some(_) => panic!("NOLIBC_FORK_MAPPING is `anonymous` (the default) or `dev-zero`"),
+};
+
+fn main(_: Args) -> i32 {
+    let shared = map_shared_int(MAP_DEV_ZERO);
+    let value = shared as *mut i32;
+    // SAFETY: `value` is the start of a fresh read-write mapping of at least
+    // one page. Volatile, because another process writes it between the
+    // accesses, which the compiler cannot see.
+    unsafe { value.write_volatile(1) };
+
+    // SAFETY: this process has one thread and holds no lock, and the child
+    // only makes system calls and touches the shared int before exit_group.
+    match unsafe { fork() } {
+        Err(_) => fail(b"fork() failed\n"),
+        Ok(Fork::Child) => {
+            // SAFETY: the child's view of the same shared page.
+            let seen = unsafe { value.read_volatile() };
+            say(b"Child started, value = ", seen);
+            // SAFETY: as above; the parent is blocked in wait4 meanwhile.
+            unsafe { value.write_volatile(seen.wrapping_add(1)) };
+            unmap(shared);
+            exit_group(0)
+        }
+        Ok(Fork::Parent(_)) => {
+            if wait4(-1, WaitOptions::empty()).is_err() {
+                fail(b"wait() failed\n");
+            }
+            // SAFETY: the child has exited; the page is still mapped here.
+            say(b"In parent, value = ", unsafe { value.read_volatile() });
+            unmap(shared);
+            0
+        }
+    }
+}
+
+/// `mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+/// -1, 0)`, or the same mapping of `/dev/zero` with plain `MAP_SHARED`.
+fn map_shared_int(dev_zero: bool) -> *mut c_void {
+    let (flags, zero) = if dev_zero {
+        let Ok(zero) = openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0) else {
+            fail(b"open() failed\n")
+        };
+        (MapType::Shared.into(), Some(zero))
+    } else {
+        (MapType::Shared | Map::ANONYMOUS, None)
+    };
+    let fd = zero.as_ref().map(OwnedFd::as_fd);
+    // SAFETY: no MAP_FIXED, so nothing existing is replaced.
+    let Ok(addr) = (unsafe { mmap(null_mut(), LEN, Prot::READ | Prot::WRITE, flags, fd, 0) })
+    else {
+        fail(b"mmap() failed\n")
+    };
+    // The mapping holds its own reference to /dev/zero; the fd can go.
+    if let Some(zero) = zero {
+        if close(zero).is_err() {
+            fail(b"close() failed\n");
+        }
+    }
+    addr
+}
+
+fn unmap(shared: *mut c_void) {
+    // SAFETY: the caller is done with the mapping and exits right after.
+    if unsafe { munmap(shared, LEN) }.is_err() {
+        fail(b"munmap() failed\n");
+    }
+}
+
+/// Prints `<prefix><value>\n` on stdout.
+fn say(prefix: &[u8], value: i32) {
+    // SAFETY: fd 1 stays open for the whole program.
+    let stdout = unsafe { BorrowedFd::borrow_raw(1) };
+    let mut digits = [0; 20];
+    write_all(stdout, prefix);
+    write_all(stdout, decimal(value.into(), &mut digits));
+    write_all(stdout, b"\n");
+}
+
+/// `a == b` for the constant above (`str`'s `==` is not usable in `const`).
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+fn stderr() -> BorrowedFd<'static> {
+    // SAFETY: fd 2 stays open for the whole program.
+    unsafe { BorrowedFd::borrow_raw(2) }
+}
+
+fn fail(message: &[u8]) -> ! {
+    write_all(stderr(), message);
+    exit_group(1)
+}
