@@ -1,0 +1,169 @@
+//! The seed's "Understanding memory allocations": mapping memory is not
+//! using it. `mmap` hands out address space; a page of RAM is found only when
+//! a page is first touched. So a program may map far more than is free
+//! (overcommit), and resident memory grows only with the pages it touches.
+//!
+//! 1. Asks for about twice RAM + swap, without and with MAP_NORESERVE, and
+//!    explains the kernel's answers by `vm.overcommit_memory`.
+//! 2. Touches a thousand pages of the huge mapping and watches the resident
+//!    size (`/proc/self/statm`, and exactly, page by page, with `mincore`).
+//! 3. Maps 64 MiB with MAP_POPULATE: resident at once, before any touch.
+//!
+//! Run: `cargo run --example overcommit`
+
+mod common;
+
+use common::{meminfo_kib, resident_kib, resident_pages, trace_ptr, trace_unit, under_qemu};
+use rawmap::strace::{Madvise, Mmap, Munmap};
+use rawmap::{Advice, Map, MapFlags, Prot, c_void};
+use std::ptr::null_mut;
+
+const RW: Prot = Prot::READ.union(Prot::WRITE);
+const GIB: usize = 1 << 30;
+const TOUCHED: usize = 1000;
+
+fn map(len: usize, flags: MapFlags) -> Option<*mut c_void> {
+    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
+    let result = unsafe { rawmap::mmap(null_mut(), len, RW, flags, None, 0) };
+    let call = Mmap {
+        addr: 0,
+        len,
+        prot: RW.bits(),
+        flags: flags.bits(),
+        fd: -1,
+        offset: 0,
+    };
+    trace_ptr(call, result);
+    result.ok()
+}
+
+fn unmap(p: *mut c_void, len: usize) {
+    // SAFETY: `p` is a mapping of `len` bytes this program made and is done with.
+    let result = unsafe { rawmap::munmap(p, len) };
+    trace_unit(
+        Munmap {
+            addr: p as usize,
+            len,
+        },
+        result,
+    );
+}
+
+fn main() {
+    let page = rawmap::page_size();
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "?".to_owned());
+    let total = meminfo_kib("MemTotal").unwrap_or(0);
+    let available = meminfo_kib("MemAvailable").unwrap_or(0);
+    let swap = meminfo_kib("SwapTotal").unwrap_or(0);
+    println!(
+        "This machine: MemTotal {} MiB, MemAvailable {} MiB, swap {} MiB; \
+         vm.overcommit_memory = {mode}",
+        total / 1024,
+        available / 1024,
+        swap / 1024
+    );
+    println!(
+        "  ({})",
+        match mode.as_str() {
+            "0" =>
+                "heuristic: refuse a single request larger than RAM + swap; MAP_NORESERVE requests are not counted",
+            "1" => "always: every request succeeds",
+            "2" => "never: strict accounting against CommitLimit; MAP_NORESERVE is ignored",
+            _ => "unknown",
+        }
+    );
+    let want = (2 * (total + swap) as usize * 1024).div_ceil(GIB).max(1) * GIB;
+    println!(
+        "\n1. Ask for {} GiB, about twice RAM + swap, far more than the {} GiB available",
+        want / GIB,
+        available / (1 << 20)
+    );
+    let private = MapFlags::from(rawmap::MapType::Private) | Map::ANONYMOUS;
+    if let Some(p) = map(want, private) {
+        println!("  granted without MAP_NORESERVE: this kernel does not check at all");
+        unmap(p, want);
+    } else {
+        println!("  refused: the kernel would have to promise more memory than it has");
+    }
+    let before_map = resident_kib();
+    let Some(big) = map(want, private | Map::NORESERVE) else {
+        println!("  refused even with MAP_NORESERVE (strict overcommit): nothing more to show");
+        return;
+    };
+    println!("  granted with MAP_NORESERVE: address space only, no memory promised");
+
+    // Where THP is "always", one touch would fault in 2 MiB; this example
+    // counts base pages.
+    // SAFETY: advice on a fresh mapping that holds no data yet.
+    let advised = unsafe { rawmap::madvise(big, want, Advice::NoHugePage) };
+    let call = Madvise {
+        addr: big as usize,
+        len: want,
+        advice: Advice::NoHugePage.bits(),
+    };
+    trace_unit(call, advised);
+
+    println!("\n2. Touch {TOUCHED} pages spread over it");
+    if under_qemu() {
+        println!(
+            "  (under qemu-user statm also counts the emulator's own memory, which grows \
+             with the guest's mappings; mincore counts only the guest's pages)"
+        );
+    }
+    let after_map = resident_kib();
+    for i in 0..TOUCHED {
+        // SAFETY: inside the read-write mapping made above.
+        unsafe { big.cast::<u8>().add(i * (want / TOUCHED)).write_volatile(1) };
+    }
+    let after_touch = resident_kib();
+    println!(
+        "  resident (statm): {before_map} KiB before mmap, {after_map} KiB after, {after_touch} KiB after the touches"
+    );
+    println!(
+        "  the touches added {} KiB; {TOUCHED} pages are {} KiB",
+        after_touch.saturating_sub(after_map),
+        TOUCHED * page / 1024
+    );
+    match resident_pages(big, want) {
+        Ok(resident) => {
+            println!("  mincore: {resident} of {} pages resident", want / page);
+            if resident == TOUCHED {
+                println!(
+                    "=> only the touched pages are resident: {} KiB of a {} GiB mapping",
+                    TOUCHED * page / 1024,
+                    want / GIB
+                );
+            }
+        }
+        Err(e) => println!("  mincore failed: {e}"),
+    }
+    unmap(big, want);
+
+    let len = 64 << 20;
+    println!("\n3. Map {} MiB with MAP_POPULATE", len >> 20);
+    let before = resident_kib();
+    let Some(populated) = map(len, private | Map::POPULATE) else {
+        return;
+    };
+    let after = resident_kib();
+    println!("  resident (statm): {before} KiB before, {after} KiB after, without a single touch");
+    if let Ok(resident) = resident_pages(populated, len) {
+        println!("  mincore: {resident} of {} pages resident", len / page);
+        if resident == len / page {
+            println!(
+                "=> MAP_POPULATE: all {} pages were resident before any touch",
+                len / page
+            );
+        } else if under_qemu() {
+            println!(
+                "=> qemu-user maps guest memory itself and did not pass MAP_POPULATE on; run \
+                 this natively to see it"
+            );
+        } else {
+            println!("=> unexpected: MAP_POPULATE left pages out");
+        }
+    }
+    unmap(populated, len);
+}
