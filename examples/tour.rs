@@ -4,9 +4,14 @@
 //!
 //! Run: `cargo run --example tour`
 
-use rawmap::strace::{self, Traced};
+mod common;
+
+use common::{
+    child_print, flush_stdout, meminfo_kib, resident_kib, trace, trace_fork, trace_ptr, trace_unit,
+    wait_for,
+};
+use rawmap::strace;
 use rawmap::*;
-use std::fmt::Write as _;
 use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
@@ -30,63 +35,35 @@ fn traced_mmap(len: usize, prot: u32, flags: u32, fd: i32) -> Result<*mut c_void
         fd,
         offset: 0,
     };
-    println!("  {}", Traced::new(call, result.map(|p| p as usize)));
+    trace_ptr(call, result);
     result
 }
 
 fn unmap(p: *mut c_void, len: usize) {
     // SAFETY: `p` is a mapping this tour made and no longer uses.
     let result = unsafe { munmap(p, len) };
-    println!(
-        "  {}",
-        Traced::new(
-            strace::Munmap {
-                addr: p as usize,
-                len
-            },
-            result.map(|()| 0)
-        )
+    trace_unit(
+        strace::Munmap {
+            addr: p as usize,
+            len,
+        },
+        result,
     );
-}
-
-/// Writes to fd 1 with one raw write(2): what a forked child may do (no
-/// stdout lock, no allocation).
-fn child_print(args: std::fmt::Arguments<'_>) {
-    struct Stack {
-        buf: [u8; 128],
-        len: usize,
-    }
-    impl std::fmt::Write for Stack {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            let end = self.len + s.len();
-            if end > self.buf.len() {
-                return Err(std::fmt::Error);
-            }
-            self.buf[self.len..end].copy_from_slice(s.as_bytes());
-            self.len = end;
-            Ok(())
-        }
-    }
-    let mut out = Stack {
-        buf: [0; 128],
-        len: 0,
-    };
-    let _ = out.write_fmt(args);
-    // SAFETY: fd 1 is stdout, open for the life of the process.
-    let _ = write(unsafe { BorrowedFd::borrow_raw(1) }, &out.buf[..out.len]);
 }
 
 /// The seed's C program: a shared int set to 1, incremented by a child.
 fn fork_counter(addr: *mut i32) {
-    // SAFETY: `addr` is a fresh read-write shared mapping of at least 4 bytes.
+    // SAFETY: `addr` is a fresh read-write mapping of at least 4 bytes.
     unsafe { addr.write_volatile(1) };
+    flush_stdout();
     // SAFETY: single-threaded program; the child only reads and writes the
-    // shared int, makes raw syscalls and leaves through exit_group.
-    match unsafe { fork() } {
+    // int, makes raw syscalls and leaves through exit_group.
+    let forked = unsafe { fork() };
+    match forked {
         Ok(Fork::Child) => {
-            // SAFETY: the child's view of the same shared page.
+            // SAFETY: the child's view of the page.
             let value = unsafe { addr.read_volatile() };
-            child_print(format_args!("  Child started, value = {value}\n"));
+            child_print(format_args!("  Child started, value = {value}"));
             // SAFETY: as above.
             unsafe { addr.write_volatile(value + 1) };
             // SAFETY: the child no longer touches it.
@@ -94,31 +71,13 @@ fn fork_counter(addr: *mut i32) {
             exit_group(0);
         }
         Ok(Fork::Parent(child)) => {
-            let _ = wait4(child, WaitOptions::empty());
+            trace_fork(Ok(child as usize));
+            let _ = wait_for(child);
             // SAFETY: still mapped in the parent.
             println!("  In parent, value = {}", unsafe { addr.read_volatile() });
         }
-        Err(e) => println!("  fork() = -1 {e}"),
+        Err(e) => trace_fork(Err(e)),
     }
-}
-
-fn resident_kib() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    pages * page_size() / 1024
-}
-
-fn meminfo_kib(key: &str) -> usize {
-    let info = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    info.lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 fn main() {
@@ -151,29 +110,30 @@ fn main() {
     }
 
     heading("The same with /dev/zero, as on systems without MAP_ANONYMOUS");
-    match openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0) {
-        Ok(zero) => {
-            println!(
-                "  openat(AT_FDCWD, \"/dev/zero\", O_RDWR) = {}",
-                zero.as_raw()
-            );
-            let mapped = traced_mmap(
-                size_of::<i32>(),
-                RW.bits(),
-                MapType::Shared.bits(),
-                zero.as_raw(),
-            );
-            println!(
-                "  close({}) = {}",
-                zero.as_raw(),
-                if close(zero).is_ok() { "0" } else { "-1" }
-            );
-            if let Ok(p) = mapped {
-                fork_counter(p.cast());
-                unmap(p, size_of::<i32>());
-            }
+    let path = c"/dev/zero";
+    let opened = openat(AT_FDCWD, path, OFlags::RDWR, 0);
+    let call = strace::Openat {
+        dirfd: AT_FDCWD.as_raw(),
+        path,
+        flags: OFlags::RDWR.bits(),
+        mode: 0,
+    };
+    trace(
+        call,
+        opened
+            .as_ref()
+            .map(|fd| fd.as_raw() as usize)
+            .map_err(|e| *e),
+    );
+    if let Ok(zero) = opened {
+        let raw_fd = zero.as_raw();
+        let mapped = traced_mmap(size_of::<i32>(), RW.bits(), MapType::Shared.bits(), raw_fd);
+        // "No longer needed", as the seed says: the mapping keeps the file.
+        trace_unit(strace::Close { fd: raw_fd }, close(zero));
+        if let Ok(p) = mapped {
+            fork_counter(p.cast());
+            unmap(p, size_of::<i32>());
         }
-        Err(e) => println!("  openat(AT_FDCWD, \"/dev/zero\", O_RDWR) = -1 {e}"),
     }
 
     heading("MAP_PRIVATE: the child's write goes to its own copy (copy-on-write)");
@@ -211,8 +171,8 @@ fn main() {
 
     heading("Overcommit: address space is not memory");
     let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
-    let total_kib = meminfo_kib("MemTotal:") + meminfo_kib("SwapTotal:");
-    let huge = 2 * total_kib * 1024;
+    let total_kib = meminfo_kib("MemTotal").unwrap_or(0) + meminfo_kib("SwapTotal").unwrap_or(0);
+    let huge = (2 * total_kib * 1024) as usize;
     println!(
         "  vm.overcommit_memory = {}, RAM + swap = {} MiB",
         mode.trim(),
@@ -262,7 +222,7 @@ fn main() {
                 flags: moved,
                 new_address: new as usize,
             };
-            println!("  {}", Traced::new(call, result.map(|p| p as usize)));
+            trace_ptr(call, result);
         }
         // SAFETY: both pages now sit in the reserved range, read-write.
         let (first, second) = unsafe {
@@ -271,8 +231,7 @@ fn main() {
                 joined.cast::<u8>().add(page).read(),
             )
         };
-        let mut shown = String::new();
-        let _ = write!(shown, "{}{}", first as char, second as char);
+        let shown = format!("{}{}", first as char, second as char);
         println!("  the joined range starts with {shown:?}: both blocks, side by side");
         unmap(joined, 2 * page);
     }

@@ -91,6 +91,7 @@ impl BorrowedFd<'_> {
     }
 }
 
+#[inline(always)]
 fn owned(result: Result<usize, Errno>) -> Result<OwnedFd, Errno> {
     // SAFETY: the kernel just returned this descriptor to us, new and unshared.
     result.map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
@@ -103,6 +104,7 @@ fn owned(result: Result<usize, Errno>) -> Result<OwnedFd, Errno> {
 ///
 /// # References
 /// [openat(2)](https://man7.org/linux/man-pages/man2/openat.2.html)
+#[inline(always)]
 pub fn openat(
     dirfd: BorrowedFd<'_>,
     path: &CStr,
@@ -134,6 +136,7 @@ pub fn openat(
 ///
 /// # References
 /// [close(2)](https://man7.org/linux/man-pages/man2/close.2.html)
+#[inline(always)]
 pub fn close(fd: OwnedFd) -> Result<(), Errno> {
     let raw = fd.into_raw();
     // SAFETY: we owned `raw` and gave ownership up above.
@@ -148,6 +151,7 @@ pub fn close(fd: OwnedFd) -> Result<(), Errno> {
 ///
 /// # References
 /// [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
+#[inline(always)]
 pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
     let raw = unsafe {
@@ -174,6 +178,7 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
 ///
 /// # References
 /// [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+#[inline(always)]
 pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
     let raw = unsafe {
@@ -195,6 +200,7 @@ pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
 ///
 /// # References
 /// [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
+#[inline(always)]
 pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
     // SAFETY: no user memory is involved. On 64-bit targets `length` fits one
     // register; a value above i64::MAX reaches the kernel as negative: EINVAL.
@@ -216,6 +222,7 @@ pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
 ///
 /// # References
 /// [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
+#[inline(always)]
 pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
     // SAFETY: `name` is NUL-terminated and only read.
     let raw = unsafe {
@@ -240,6 +247,7 @@ pub fn memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
 ///
 /// # References
 /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+#[inline(always)]
 pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
     let raw = unsafe {
@@ -261,6 +269,7 @@ pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
 ///
 /// # References
 /// [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+#[inline(always)]
 pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
     // SAFETY: no user memory is involved.
     let raw = unsafe {

@@ -28,7 +28,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// # References
 /// [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn mmap(
     addr: *mut c_void,
     len: usize,
@@ -57,7 +57,7 @@ pub unsafe fn mmap(
 ///
 /// # References
 /// [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn mmap_raw(
     addr: *mut c_void,
     len: usize,
@@ -100,7 +100,7 @@ pub unsafe fn mmap_raw(
 ///
 /// # References
 /// [munmap(2)](https://man7.org/linux/man-pages/man2/munmap.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
     let raw = unsafe { syscall2(crate::nr::MUNMAP, addr as usize, len) };
@@ -126,7 +126,7 @@ pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
 ///
 /// # References
 /// [mremap(2)](https://man7.org/linux/man-pages/man2/mremap.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn mremap(
     old_address: *mut c_void,
     old_size: usize,
@@ -167,7 +167,7 @@ pub unsafe fn mremap(
 ///
 /// # References
 /// [mprotect(2)](https://man7.org/linux/man-pages/man2/mprotect.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
     let raw = unsafe {
@@ -200,7 +200,7 @@ pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), 
 ///
 /// # References
 /// [madvise(2)](https://man7.org/linux/man-pages/man2/madvise.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
     unsafe { madvise_raw(addr, len, advice.bits()) }
@@ -210,7 +210,7 @@ pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(
 ///
 /// # Safety
 /// As for [`madvise`]; an unknown advice may be one a newer kernel defines.
-#[inline]
+#[inline(always)]
 pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller.
     let raw = unsafe { syscall3(crate::nr::MADVISE, addr as usize, len, advice as usize) };
@@ -232,7 +232,7 @@ pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<
 ///
 /// # References
 /// [msync(2)](https://man7.org/linux/man-pages/man2/msync.2.html)
-#[inline]
+#[inline(always)]
 pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Errno> {
     // SAFETY: msync reads the page tables of the range and writes file data;
     // it never writes user memory, and the kernel validates the range.
@@ -252,7 +252,7 @@ pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Err
 ///
 /// # References
 /// [mlock(2)](https://man7.org/linux/man-pages/man2/mlock.2.html)
-#[inline]
+#[inline(always)]
 pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: mlock faults pages in and pins them; it changes no contents and
     // the kernel validates the range.
@@ -271,7 +271,7 @@ pub fn mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 ///
 /// # References
 /// [mlock2(2)](https://man7.org/linux/man-pages/man2/mlock2.2.html)
-#[inline]
+#[inline(always)]
 pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), Errno> {
     // SAFETY: as in `mlock`.
     let raw = unsafe { syscall3(crate::nr::MLOCK2, addr as usize, len, flags.bits() as usize) };
@@ -287,7 +287,7 @@ pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), 
 ///
 /// # References
 /// [munlock(2)](https://man7.org/linux/man-pages/man2/munlock.2.html)
-#[inline]
+#[inline(always)]
 pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: unpinning changes no contents; the kernel validates the range.
     let raw = unsafe { syscall2(crate::nr::MUNLOCK, addr as usize, len) };
@@ -305,7 +305,7 @@ pub fn munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 ///
 /// # References
 /// [mlockall(2)](https://man7.org/linux/man-pages/man2/mlockall.2.html)
-#[inline]
+#[inline(always)]
 pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
     // SAFETY: pins pages, changes no contents.
     let raw = unsafe { syscall1(crate::nr::MLOCKALL, flags.bits() as usize) };
@@ -319,7 +319,7 @@ pub fn mlockall(flags: MlockAllFlags) -> Result<(), Errno> {
 ///
 /// # References
 /// [munlockall(2)](https://man7.org/linux/man-pages/man2/munlockall.2.html)
-#[inline]
+#[inline(always)]
 pub fn munlockall() -> Result<(), Errno> {
     // SAFETY: unpins pages, changes no contents.
     let raw = unsafe { arch::syscall0(crate::nr::MUNLOCKALL) };
@@ -337,7 +337,7 @@ pub fn munlockall() -> Result<(), Errno> {
 ///
 /// # References
 /// [mincore(2)](https://man7.org/linux/man-pages/man2/mincore.2.html)
-#[inline]
+#[inline(always)]
 pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Errno> {
     let pages = len.div_ceil(page_size());
     if vec.len() < pages {
@@ -374,7 +374,7 @@ pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
 ///
 /// # References
 /// [mseal(2)](https://man7.org/linux/man-pages/man2/mseal.2.html)
-#[inline]
+#[inline(always)]
 pub fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: sealing changes no contents and no mapping; it only makes later
     // changes to the range fail.

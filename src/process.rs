@@ -39,7 +39,7 @@ pub enum Fork {
 ///
 /// # References
 /// [fork(2)](https://man7.org/linux/man-pages/man2/fork.2.html)
-#[inline]
+#[inline(always)]
 pub unsafe fn fork() -> Result<Fork, Errno> {
     // SAFETY: forwarded to the caller.
     let raw = unsafe { arch::sys_fork() };
@@ -124,6 +124,7 @@ impl WaitStatus {
 ///
 /// # References
 /// [wait4(2)](https://man7.org/linux/man-pages/man2/wait4.2.html)
+#[inline(always)]
 pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno> {
     let mut status: i32 = 0;
     let status_address = &mut status as *mut i32 as usize;
@@ -159,6 +160,7 @@ pub fn wait4(pid: Pid, options: WaitOptions) -> Result<(Pid, WaitStatus), Errno>
 ///
 /// # References
 /// [exit_group(2)](https://man7.org/linux/man-pages/man2/exit_group.2.html)
+#[inline(always)]
 pub fn exit_group(code: i32) -> ! {
     strace::traced_exit(|| strace::ExitGroup { code });
     // SAFETY: exit_group does not return.
@@ -169,6 +171,7 @@ pub fn exit_group(code: i32) -> ! {
 ///
 /// # References
 /// [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
+#[inline(always)]
 pub fn getpid() -> Result<Pid, Errno> {
     // SAFETY: no arguments, no memory.
     let raw = unsafe { syscall0(crate::nr::GETPID) };
@@ -182,6 +185,7 @@ pub fn getpid() -> Result<Pid, Errno> {
 ///
 /// # References
 /// [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+#[inline(always)]
 pub fn kill(pid: Pid, signal: i32) -> Result<(), Errno> {
     // SAFETY: no user memory is involved.
     let raw = unsafe {
@@ -206,11 +210,13 @@ pub struct UtsName {
     domainname: [u8; 65],
 }
 
+#[inline(always)]
 fn until_nul(bytes: &[u8; 65]) -> &[u8] {
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     &bytes[..len]
 }
 
+#[inline(always)]
 fn field(bytes: &[u8; 65]) -> &str {
     match core::str::from_utf8(until_nul(bytes)) {
         Ok(text) => text,
@@ -269,6 +275,7 @@ impl fmt::Debug for UtsName {
 ///
 /// # References
 /// [uname(2)](https://man7.org/linux/man-pages/man2/uname.2.html)
+#[inline(always)]
 pub fn uname() -> Result<UtsName, Errno> {
     let mut name = UtsName {
         sysname: [0; 65],
