@@ -14,12 +14,11 @@
 mod common;
 
 use common::{
-    child_print, child_trace, flush_stdout, maps_entry, trace, trace_fork, trace_ptr, trace_unit,
-    wait_for,
+    child_print, child_trace, flush_stdout, maps_entry, open_dev_zero, trace_fork, traced_close,
+    traced_mmap, traced_munmap, wait_for,
 };
-use rawmap::strace::{Close, Mmap, Munmap, Openat};
-use rawmap::{AT_FDCWD, Fork, Map, MapFlags, MapType, OFlags, OwnedFd, Prot, c_void};
-use std::ptr::null_mut;
+use rawmap::strace::Munmap;
+use rawmap::{Fork, Map, MapFlags, MapType, OwnedFd, Prot};
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 const LEN: usize = size_of::<i32>();
@@ -31,21 +30,10 @@ struct Seen {
     maps: String,
 }
 
-/// `mmap(NULL, LEN, RW, flags, fd, 0)`, printed with the kernel's answer.
+/// `mmap(NULL, LEN, RW, flags, fd, 0)`, printed: room for the seed's int.
 fn map(flags: MapFlags, fd: Option<&OwnedFd>) -> Option<*mut i32> {
-    let raw_fd = fd.map_or(-1, OwnedFd::as_raw);
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), LEN, RW, flags, fd.map(OwnedFd::as_fd), 0) };
-    let call = Mmap {
-        addr: 0,
-        len: LEN,
-        prot: RW.bits(),
-        flags: flags.bits(),
-        fd: raw_fd,
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    result.ok().map(|p| p.cast())
+    let mapped = traced_mmap(LEN, RW, flags, fd.map(OwnedFd::as_fd));
+    mapped.ok().map(|p| p.cast())
 }
 
 /// The seed's program from `*addr = 1` on: fork, the child increments, the
@@ -95,12 +83,8 @@ fn look_at(addr: *mut i32) -> Seen {
     let maps = maps_entry(addr as usize).unwrap_or_else(|| "(not found)".to_owned());
     println!("  /proc/self/maps lists it as: {maps}");
     let parent_value = seed_program(addr);
-    let call = Munmap {
-        addr: addr as usize,
-        len: LEN,
-    };
-    // SAFETY: the parent is done with the mapping.
-    trace_unit(call, unsafe { rawmap::munmap(addr.cast::<c_void>(), LEN) });
+    // SAFETY: the child has exited and the parent is done with the mapping.
+    unsafe { traced_munmap(addr.cast(), LEN) };
     Seen {
         zero_filled,
         parent_value,
@@ -112,29 +96,6 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn open_dev_zero() -> Option<OwnedFd> {
-    let opened = rawmap::openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0);
-    let call = Openat {
-        dirfd: rawmap::AT_FDCWD.as_raw(),
-        path: c"/dev/zero",
-        flags: OFlags::RDWR.bits(),
-        mode: 0,
-    };
-    trace(
-        call,
-        opened
-            .as_ref()
-            .map(|fd| fd.as_raw() as usize)
-            .map_err(|e| *e),
-    );
-    opened.ok()
-}
-
-fn close(fd: OwnedFd) {
-    let raw = fd.as_raw();
-    trace_unit(Close { fd: raw }, rawmap::close(fd));
-}
-
 fn main() {
     println!("The seed's program with MAP_SHARED|MAP_ANONYMOUS (no file, fd -1):");
     let Some(addr) = map(MapType::Shared | Map::ANONYMOUS, None) else {
@@ -143,18 +104,18 @@ fn main() {
     let anonymous = look_at(addr);
 
     println!("\nThe same program mapping /dev/zero with MAP_SHARED:");
-    let Some(zero) = open_dev_zero() else { return };
+    let Ok(zero) = open_dev_zero() else { return };
     let Some(addr) = map(MapType::Shared.into(), Some(&zero)) else {
         return;
     };
     println!("  (the mapping holds its own reference: the fd is no longer needed)");
-    close(zero);
+    traced_close(zero);
     let dev_zero = look_at(addr);
 
     println!("\nThe private variants, for comparison:");
     for (what, fd) in [
         ("MAP_PRIVATE|MAP_ANONYMOUS", None),
-        ("/dev/zero, MAP_PRIVATE", open_dev_zero()),
+        ("/dev/zero, MAP_PRIVATE", open_dev_zero().ok()),
     ] {
         let flags = if fd.is_some() {
             MapType::Private.into()
@@ -165,17 +126,10 @@ fn main() {
             let maps = maps_entry(addr as usize).unwrap_or_default();
             println!("  {what}: /proc/self/maps lists it as: {maps}");
             // SAFETY: a fresh mapping nothing else uses.
-            let result = unsafe { rawmap::munmap(addr.cast(), LEN) };
-            trace_unit(
-                Munmap {
-                    addr: addr as usize,
-                    len: LEN,
-                },
-                result,
-            );
+            unsafe { traced_munmap(addr.cast(), LEN) };
         }
         if let Some(fd) = fd {
-            close(fd);
+            traced_close(fd);
         }
     }
 

@@ -21,13 +21,14 @@
 
 mod common;
 
-use common::{trace, trace_ptr, trace_unit, under_qemu};
-use rawmap::strace::{Close, Ftruncate, MemfdCreate, Mmap, Munmap, Openat};
-use rawmap::{AT_FDCWD, MapType, MemfdFlags, OFlags, OwnedFd, Prot, c_void};
+use common::{
+    traced_close, traced_ftruncate, traced_memfd_create, traced_mmap, traced_munmap, traced_openat,
+    under_qemu,
+};
+use rawmap::{AT_FDCWD, MapType, MemfdFlags, OFlags, OwnedFd, Prot};
 use std::ffi::CString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 /// The writer's message lives at offset 0, the reader's reply at REPLY.
@@ -126,32 +127,11 @@ fn get(base: *mut u8, at: usize) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
+/// The memfd's first `len` bytes, mapped MAP_SHARED: the page both
+/// processes see.
 fn map_shared(fd: &OwnedFd, len: usize) -> Option<*mut u8> {
-    let flags = MapType::Shared.into();
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), len, RW, flags, Some(fd.as_fd()), 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags: MapType::Shared.bits(),
-        fd: fd.as_raw(),
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    result.ok().map(|p| p.cast())
-}
-
-fn unmap(p: *mut u8, len: usize) {
-    // SAFETY: our own mapping, no longer used by this process.
-    let result = unsafe { rawmap::munmap(p.cast::<c_void>(), len) };
-    trace_unit(
-        Munmap {
-            addr: p as usize,
-            len,
-        },
-        result,
-    );
+    let mapped = traced_mmap(len, RW, MapType::Shared.into(), Some(fd.as_fd()));
+    mapped.ok().map(|p| p.cast())
 }
 
 fn writer() -> i32 {
@@ -161,28 +141,10 @@ fn writer() -> i32 {
         "writer (pid {me}, parent {}):",
         std::os::unix::process::parent_id()
     );
-    let name = c"rawmap-shared";
-    let created = rawmap::memfd_create(name, MemfdFlags::CLOEXEC);
-    let call = MemfdCreate {
-        name,
-        flags: MemfdFlags::CLOEXEC.bits(),
+    let Ok(memfd) = traced_memfd_create(c"rawmap-shared", MemfdFlags::CLOEXEC) else {
+        return 1;
     };
-    trace(
-        call,
-        created
-            .as_ref()
-            .map(|fd| fd.as_raw() as usize)
-            .map_err(|e| *e),
-    );
-    let Ok(memfd) = created else { return 1 };
-    let sized = rawmap::ftruncate(memfd.as_fd(), len as u64);
-    trace_unit(
-        Ftruncate {
-            fd: memfd.as_raw(),
-            length: len as u64,
-        },
-        sized,
-    );
+    traced_ftruncate(memfd.as_fd(), len as u64);
     let Some(base) = map_shared(&memfd, len) else {
         return 1;
     };
@@ -197,7 +159,8 @@ fn writer() -> i32 {
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
     let reply = get(base, REPLY);
     println!("writer (pid {me}): my mapping now also holds \"{reply}\"");
-    unmap(base, len);
+    // SAFETY: reading the reply was the writer's last use of the page.
+    unsafe { traced_munmap(base.cast(), len) };
     if reply.starts_with("hello back") {
         0
     } else {
@@ -215,20 +178,7 @@ fn reader(path: &str) -> i32 {
     let Ok(c_path) = CString::new(path) else {
         return 1;
     };
-    let opened = rawmap::openat(AT_FDCWD, &c_path, OFlags::RDWR | OFlags::CLOEXEC, 0);
-    let call = Openat {
-        dirfd: AT_FDCWD.as_raw(),
-        path: &c_path,
-        flags: (OFlags::RDWR | OFlags::CLOEXEC).bits(),
-        mode: 0,
-    };
-    trace(
-        call,
-        opened
-            .as_ref()
-            .map(|fd| fd.as_raw() as usize)
-            .map_err(|e| *e),
-    );
+    let opened = traced_openat(AT_FDCWD, &c_path, OFlags::RDWR | OFlags::CLOEXEC, 0);
     let Ok(fd) = opened else { return 1 };
     let Some(base) = map_shared(&fd, len) else {
         return 1;
@@ -238,9 +188,9 @@ fn reader(path: &str) -> i32 {
     let reply = format!("hello back from the reader, pid {me}");
     put(base, REPLY, reply.as_bytes());
     println!("  wrote \"{reply}\"");
-    unmap(base, len);
-    let raw = fd.as_raw();
-    trace_unit(Close { fd: raw }, rawmap::close(fd));
+    // SAFETY: writing the reply was the reader's last use of the page.
+    unsafe { traced_munmap(base.cast(), len) };
+    traced_close(fd);
     if message.starts_with("hello from the writer") {
         0
     } else {

@@ -15,42 +15,18 @@
 
 mod common;
 
-use common::{maps_entry, trace_ptr, trace_unit};
-use rawmap::strace::{Mmap, Mremap, Munmap};
-use rawmap::{Map, MapFlags, MapType, MremapFlags, Prot, c_void};
+use common::{maps_entry, traced_mmap, traced_mremap, traced_munmap};
+use rawmap::{Map, MapType, MremapFlags, Prot, c_void};
 use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
-
-fn map(len: usize, prot: Prot, flags: MapFlags) -> Option<*mut c_void> {
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), len, prot, flags, None, 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: prot.bits(),
-        flags: flags.bits(),
-        fd: -1,
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    result.ok()
-}
 
 /// `mremap(old, len, len, MAYMOVE|FIXED, new)`, printed.
 fn move_to(old: *mut c_void, len: usize, new: *mut c_void) -> bool {
     let flags = MremapFlags::MAYMOVE | MremapFlags::FIXED;
     // SAFETY: `old` is one of our blocks, which nothing references, and `new`
     // lies inside our own PROT_NONE reservation, which holds nothing.
-    let result = unsafe { rawmap::mremap(old, len, len, flags, new) };
-    let call = Mremap {
-        old_address: old as usize,
-        old_size: len,
-        new_size: len,
-        flags: flags.bits(),
-        new_address: new as usize,
-    };
-    trace_ptr(call, result);
+    let result = unsafe { traced_mremap(old, len, len, flags, new) };
     result == Ok(new)
 }
 
@@ -75,7 +51,10 @@ fn main() {
     let private = MapType::Private | Map::ANONYMOUS;
 
     println!("Two blocks, mapped separately (the kernel puts them wherever it likes):");
-    let (Some(block1), Some(block2)) = (map(len1, RW, private), map(len2, RW, private)) else {
+    let (Ok(block1), Ok(block2)) = (
+        traced_mmap(len1, RW, private, None),
+        traced_mmap(len2, RW, private, None),
+    ) else {
         return;
     };
     // SAFETY: both blocks are fresh read-write mappings of these lengths.
@@ -87,7 +66,7 @@ fn main() {
     println!("  block 2 at {block2:p}: {}", runs(block2.cast(), len2));
 
     println!("\nReserve {} bytes of address space for both:", len1 + len2);
-    let Some(range) = map(len1 + len2, Prot::NONE, private | Map::NORESERVE) else {
+    let Ok(range) = traced_mmap(len1 + len2, Prot::NONE, private | Map::NORESERVE, None) else {
         return;
     };
     println!(
@@ -110,15 +89,7 @@ fn main() {
     // Asking mremap about the old address (no flags, same size) is a harmless
     // probe: it fails with EFAULT when nothing is mapped there.
     // SAFETY: with no flags and an unchanged size mremap moves nothing.
-    let gone = unsafe { rawmap::mremap(block1, len1, len1, MremapFlags::empty(), null_mut()) };
-    let call = Mremap {
-        old_address: block1 as usize,
-        old_size: len1,
-        new_size: len1,
-        flags: 0,
-        new_address: 0,
-    };
-    trace_ptr(call, gone);
+    let gone = unsafe { traced_mremap(block1, len1, len1, MremapFlags::empty(), null_mut()) };
 
     println!();
     if moved && contents == format!("{len1} x 'A', {len2} x 'B'") {
@@ -134,12 +105,5 @@ fn main() {
         println!("=> unexpected: the blocks did not end up side by side");
     }
     // SAFETY: the whole range is ours and nothing refers into it any more.
-    let unmapped = unsafe { rawmap::munmap(range, len1 + len2) };
-    trace_unit(
-        Munmap {
-            addr: range as usize,
-            len: len1 + len2,
-        },
-        unmapped,
-    );
+    unsafe { traced_munmap(range, len1 + len2) };
 }

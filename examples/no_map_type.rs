@@ -13,24 +13,15 @@
 
 mod common;
 
-use common::{trace_ptr, trace_unit};
-use rawmap::strace::{Mincore, Mmap, Munmap};
+use common::{trace_unit, traced_mmap, traced_mmap_raw, traced_munmap};
+use rawmap::strace::Mincore;
 use rawmap::{Map, MapFlags, MapType, Prot};
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
 fn main() {
     let len = rawmap::page_size();
     let flags = Map::ANONYMOUS.bits();
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags,
-        fd: -1,
-        offset: 0,
-    };
     println!("flags = MAP_ANONYMOUS ({flags:#x}): neither MAP_SHARED nor MAP_PRIVATE.\n");
 
     println!(
@@ -78,9 +69,7 @@ fn main() {
     }
 
     println!("\nChecked: rawmap decodes the return and hands back the error instead");
-    // SAFETY: as above; the kernel refuses the request.
-    let checked = unsafe { rawmap::mmap_raw(null_mut(), len, RW.bits(), flags, -1, 0) };
-    trace_ptr(call, checked);
+    let checked = traced_mmap_raw(len, RW.bits(), flags, -1);
     match checked {
         Err(e) => println!("  checked: {e}, nothing mapped, nothing to crash on"),
         Ok(p) => println!("  unexpected: the kernel mapped {p:?}"),
@@ -92,24 +81,8 @@ fn main() {
 
     println!("\nThe fix: say which kind of mapping, here MAP_PRIVATE");
     let fixed = MapType::Private | Map::ANONYMOUS;
-    // SAFETY: no MAP_FIXED: the kernel picks a free range; unmapped below.
-    let result = unsafe { rawmap::mmap(null_mut(), len, RW, fixed, None, 0) };
-    trace_ptr(
-        Mmap {
-            flags: fixed.bits(),
-            ..call
-        },
-        result,
-    );
-    if let Ok(p) = result {
+    if let Ok(p) = traced_mmap(len, RW, fixed, None) {
         // SAFETY: a fresh private mapping nothing else uses.
-        let unmapped = unsafe { rawmap::munmap(p, len) };
-        trace_unit(
-            Munmap {
-                addr: p as usize,
-                len,
-            },
-            unmapped,
-        );
+        unsafe { traced_munmap(p, len) };
     }
 }

@@ -13,41 +13,15 @@
 
 mod common;
 
-use common::{meminfo_kib, resident_kib, resident_pages, trace_ptr, trace_unit, under_qemu};
-use rawmap::strace::{Madvise, Mmap, Munmap};
-use rawmap::{Advice, Map, MapFlags, Prot, c_void};
-use std::ptr::null_mut;
+use common::{
+    meminfo_kib, resident_kib, resident_pages, traced_madvise, traced_mmap, traced_munmap,
+    under_qemu,
+};
+use rawmap::{Advice, Map, MapFlags, Prot};
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 const GIB: usize = 1 << 30;
 const TOUCHED: usize = 1000;
-
-fn map(len: usize, flags: MapFlags) -> Option<*mut c_void> {
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), len, RW, flags, None, 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags: flags.bits(),
-        fd: -1,
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    result.ok()
-}
-
-fn unmap(p: *mut c_void, len: usize) {
-    // SAFETY: `p` is a mapping of `len` bytes this program made and is done with.
-    let result = unsafe { rawmap::munmap(p, len) };
-    trace_unit(
-        Munmap {
-            addr: p as usize,
-            len,
-        },
-        result,
-    );
-}
 
 fn main() {
     let page = rawmap::page_size();
@@ -81,14 +55,15 @@ fn main() {
         available / (1 << 20)
     );
     let private = MapFlags::from(rawmap::MapType::Private) | Map::ANONYMOUS;
-    if let Some(p) = map(want, private) {
+    if let Ok(p) = traced_mmap(want, RW, private, None) {
         println!("  granted without MAP_NORESERVE: this kernel does not check at all");
-        unmap(p, want);
+        // SAFETY: a fresh mapping nothing has touched.
+        unsafe { traced_munmap(p, want) };
     } else {
         println!("  refused: the kernel would have to promise more memory than it has");
     }
     let before_map = resident_kib();
-    let Some(big) = map(want, private | Map::NORESERVE) else {
+    let Ok(big) = traced_mmap(want, RW, private | Map::NORESERVE, None) else {
         println!("  refused even with MAP_NORESERVE (strict overcommit): nothing more to show");
         return;
     };
@@ -96,14 +71,9 @@ fn main() {
 
     // Where THP is "always", one touch would fault in 2 MiB; this example
     // counts base pages.
-    // SAFETY: advice on a fresh mapping that holds no data yet.
-    let advised = unsafe { rawmap::madvise(big, want, Advice::NoHugePage) };
-    let call = Madvise {
-        addr: big as usize,
-        len: want,
-        advice: Advice::NoHugePage.bits(),
-    };
-    trace_unit(call, advised);
+    // SAFETY: NOHUGEPAGE changes no contents, and this fresh mapping holds
+    // no data yet anyway.
+    unsafe { traced_madvise(big, want, Advice::NoHugePage) };
 
     println!("\n2. Touch {TOUCHED} pages spread over it");
     if under_qemu() {
@@ -139,12 +109,13 @@ fn main() {
         }
         Err(e) => println!("  mincore failed: {e}"),
     }
-    unmap(big, want);
+    // SAFETY: the touches and mincore above were the last uses of `big`.
+    unsafe { traced_munmap(big, want) };
 
     let len = 64 << 20;
     println!("\n3. Map {} MiB with MAP_POPULATE", len >> 20);
     let before = resident_kib();
-    let Some(populated) = map(len, private | Map::POPULATE) else {
+    let Ok(populated) = traced_mmap(len, RW, private | Map::POPULATE, None) else {
         return;
     };
     let after = resident_kib();
@@ -165,5 +136,6 @@ fn main() {
             println!("=> unexpected: MAP_POPULATE left pages out");
         }
     }
-    unmap(populated, len);
+    // SAFETY: mincore above was the last use of `populated`.
+    unsafe { traced_munmap(populated, len) };
 }

@@ -34,9 +34,9 @@ fn main() {
 
 #[cfg(target_arch = "x86_64")]
 mod x86_64 {
-    use super::common::{trace, trace_unit};
-    use rawmap::strace::{Close, Mmap, Munmap, Openat};
-    use rawmap::{AT_FDCWD, Errno, Map, MapType, OFlags, Prot, decode_return};
+    use super::common::{open_dev_zero, trace, traced_close, traced_munmap};
+    use rawmap::strace::Mmap;
+    use rawmap::{Errno, Map, MapType, Prot, decode_return};
 
     const RW: Prot = Prot::READ.union(Prot::WRITE);
 
@@ -100,16 +100,9 @@ mod x86_64 {
             print!("  {label}");
             trace(call, result);
             if let Ok(addr) = result {
-                // SAFETY: a fresh mapping made just above, used by nothing.
-                let unmapped = unsafe { rawmap::munmap(addr as *mut _, call.len) };
                 print!("  {:23}", "");
-                trace_unit(
-                    Munmap {
-                        addr,
-                        len: call.len,
-                    },
-                    unmapped,
-                );
+                // SAFETY: a fresh mapping made just above, used by nothing.
+                unsafe { traced_munmap(addr as *mut _, call.len) };
             }
             answers.push(result.map(drop));
         }
@@ -137,21 +130,7 @@ mod x86_64 {
         println!("  (without MAP_ANONYMOUS the kernel looks up fd -1 first: EBADF)\n");
 
         println!("A mapping of /dev/zero:");
-        let opened = rawmap::openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0);
-        let call = Openat {
-            dirfd: AT_FDCWD.as_raw(),
-            path: c"/dev/zero",
-            flags: OFlags::RDWR.bits(),
-            mode: 0,
-        };
-        trace(
-            call,
-            opened
-                .as_ref()
-                .map(|fd| fd.as_raw() as usize)
-                .map_err(|e| *e),
-        );
-        let Ok(zero) = opened else { return };
+        let Ok(zero) = open_dev_zero() else { return };
         let file = Mmap {
             flags: MapType::Private.bits(),
             fd: zero.as_raw(),
@@ -159,8 +138,7 @@ mod x86_64 {
         };
         let b = compare(file);
         println!("  (with a valid fd the kernel reaches the type check: EINVAL, no MAP_PRIVATE)");
-        let fd = zero.as_raw();
-        trace_unit(Close { fd }, rawmap::close(zero));
+        traced_close(zero);
 
         println!();
         if a && b {

@@ -10,10 +10,8 @@
 
 mod common;
 
-use common::{trace, trace_ptr, trace_unit, under_qemu};
-use rawmap::strace::{Ftruncate, MemfdCreate, Mmap, Munmap};
+use common::{traced_ftruncate, traced_memfd_create, traced_mmap_raw, traced_munmap, under_qemu};
 use rawmap::{Errno, Map, MapType, MemfdFlags, Prot, c_void};
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
@@ -22,27 +20,10 @@ const UNKNOWN_FLAG: u32 = 1 << 10;
 
 /// `mmap_raw(NULL, len, RW, flags, fd, 0)`, printed, and unmapped if it worked.
 fn try_map(len: usize, flags: u32, fd: i32) -> Result<*mut c_void, Errno> {
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap_raw(null_mut(), len, RW.bits(), flags, fd, 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags,
-        fd,
-        offset: 0,
-    };
-    trace_ptr(call, result);
+    let result = traced_mmap_raw(len, RW.bits(), flags, fd);
     if let Ok(p) = result {
         // SAFETY: the fresh mapping above, used by nothing.
-        let unmapped = unsafe { rawmap::munmap(p, len) };
-        trace_unit(
-            Munmap {
-                addr: p as usize,
-                len,
-            },
-            unmapped,
-        );
+        unsafe { traced_munmap(p, len) };
     }
     result
 }
@@ -64,29 +45,11 @@ fn main() {
     }
 
     println!("\nA memfd (a file that lives in memory):");
-    let name = c"shared-validate";
-    let created = rawmap::memfd_create(name, MemfdFlags::CLOEXEC);
-    let call = MemfdCreate {
-        name,
-        flags: MemfdFlags::CLOEXEC.bits(),
+    let Ok(memfd) = traced_memfd_create(c"shared-validate", MemfdFlags::CLOEXEC) else {
+        return;
     };
-    trace(
-        call,
-        created
-            .as_ref()
-            .map(|fd| fd.as_raw() as usize)
-            .map_err(|e| *e),
-    );
-    let Ok(memfd) = created else { return };
     let fd = memfd.as_raw();
-    let sized = rawmap::ftruncate(memfd.as_fd(), len as u64);
-    trace_unit(
-        Ftruncate {
-            fd,
-            length: len as u64,
-        },
-        sized,
-    );
+    traced_ftruncate(memfd.as_fd(), len as u64);
 
     let file_validate = try_map(len, validate, fd);
     let file_unknown = try_map(len, validate | UNKNOWN_FLAG, fd);

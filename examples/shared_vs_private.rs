@@ -11,10 +11,8 @@
 
 mod common;
 
-use common::{child_print, flush_stdout, trace_fork, trace_ptr, trace_unit, wait_for};
-use rawmap::strace::{Mmap, Munmap};
+use common::{child_print, flush_stdout, trace_fork, traced_mmap, traced_munmap, wait_for};
 use rawmap::{Fork, Map, MapType, Prot, WaitStatus};
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
@@ -24,18 +22,7 @@ fn experiment(map_type: MapType, name: &str) -> Option<i32> {
     let len = rawmap::page_size();
     let flags = map_type | Map::ANONYMOUS;
     println!("{name}|MAP_ANONYMOUS:");
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), len, RW, flags, None, 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags: flags.bits(),
-        fd: -1,
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    let value: *mut i32 = result.ok()?.cast();
+    let value: *mut i32 = traced_mmap(len, RW, flags, None).ok()?.cast();
 
     // SAFETY: the mapping is readable and writable and at least 4 bytes long.
     unsafe { value.write_volatile(1) };
@@ -70,12 +57,8 @@ fn experiment(map_type: MapType, name: &str) -> Option<i32> {
     // SAFETY: still mapped in the parent.
     let seen = unsafe { value.read_volatile() };
     println!("  parent reads {seen} after the child exited");
-    let call = Munmap {
-        addr: value as usize,
-        len,
-    };
-    // SAFETY: the parent is done with the mapping.
-    trace_unit(call, unsafe { rawmap::munmap(value.cast(), len) });
+    // SAFETY: the child has exited and the parent is done with the mapping.
+    unsafe { traced_munmap(value.cast(), len) };
     Some(seen)
 }
 

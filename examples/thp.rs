@@ -12,10 +12,8 @@
 
 mod common;
 
-use common::{resident_pages, smaps_block, trace_ptr, trace_unit, under_qemu};
-use rawmap::strace::{Madvise, Mmap, Munmap};
+use common::{resident_pages, smaps_block, traced_madvise, traced_mmap, traced_munmap, under_qemu};
 use rawmap::{Advice, Map, MapType, Prot};
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 const THP: &str = "/sys/kernel/mm/transparent_hugepage";
@@ -45,18 +43,9 @@ fn main() {
 
     let len = 2 * huge;
     let flags = MapType::Private | Map::ANONYMOUS;
-    // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing is replaced.
-    let result = unsafe { rawmap::mmap(null_mut(), len, RW, flags, None, 0) };
-    let call = Mmap {
-        addr: 0,
-        len,
-        prot: RW.bits(),
-        flags: flags.bits(),
-        fd: -1,
-        offset: 0,
+    let Ok(base) = traced_mmap(len, RW, flags, None) else {
+        return;
     };
-    trace_ptr(call, result);
-    let Ok(base) = result else { return };
     // A huge page must start at a multiple of its size.
     let aligned = (base as usize).next_multiple_of(huge);
     println!(
@@ -64,14 +53,9 @@ fn main() {
         huge / 1024
     );
 
-    // SAFETY: advice on part of our own fresh mapping, which holds no data.
-    let advised = unsafe { rawmap::madvise(aligned as *mut _, huge, Advice::HugePage) };
-    let call = Madvise {
-        addr: aligned,
-        len: huge,
-        advice: Advice::HugePage.bits(),
-    };
-    trace_unit(call, advised);
+    // SAFETY: HUGEPAGE changes no contents, and this part of our own fresh
+    // mapping holds no data yet anyway.
+    unsafe { traced_madvise(aligned as *mut _, huge, Advice::HugePage) };
 
     // SAFETY: `aligned` lies inside the read-write mapping.
     unsafe { (aligned as *mut u8).write_volatile(1) };
@@ -129,12 +113,5 @@ fn main() {
     }
 
     // SAFETY: our own mapping, no longer used.
-    let unmapped = unsafe { rawmap::munmap(base, len) };
-    trace_unit(
-        Munmap {
-            addr: base as usize,
-            len,
-        },
-        unmapped,
-    );
+    unsafe { traced_munmap(base, len) };
 }

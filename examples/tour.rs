@@ -7,12 +7,10 @@
 mod common;
 
 use common::{
-    child_print, flush_stdout, meminfo_kib, resident_kib, trace, trace_fork, trace_ptr, trace_unit,
-    wait_for,
+    child_print, flush_stdout, meminfo_kib, open_dev_zero, resident_kib, trace_fork, traced_close,
+    traced_mmap_raw, traced_mremap, traced_munmap, wait_for,
 };
-use rawmap::strace;
 use rawmap::*;
-use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
@@ -21,34 +19,6 @@ const UNDEFINED_MAP_BIT: u32 = 1 << 10;
 
 fn heading(title: &str) {
     println!("\n== {title}");
-}
-
-/// `mmap_raw`, printed strace-style with its answer.
-fn traced_mmap(len: usize, prot: u32, flags: u32, fd: i32) -> Result<*mut c_void, Errno> {
-    // SAFETY: never MAP_FIXED here: the kernel picks a free range or refuses.
-    let result = unsafe { mmap_raw(null_mut(), len, prot, flags, fd, 0) };
-    let call = strace::Mmap {
-        addr: 0,
-        len,
-        prot,
-        flags,
-        fd,
-        offset: 0,
-    };
-    trace_ptr(call, result);
-    result
-}
-
-fn unmap(p: *mut c_void, len: usize) {
-    // SAFETY: `p` is a mapping this tour made and no longer uses.
-    let result = unsafe { munmap(p, len) };
-    trace_unit(
-        strace::Munmap {
-            addr: p as usize,
-            len,
-        },
-        result,
-    );
 }
 
 /// The seed's C program: a shared int set to 1, incremented by a child.
@@ -93,78 +63,69 @@ fn main() {
     let anon_private = (MapType::Private | Map::ANONYMOUS).bits();
 
     heading("Anonymous mappings are zero-filled blocks of memory");
-    if let Ok(p) = traced_mmap(1 << 20, RW.bits(), anon_private, -1) {
+    if let Ok(p) = traced_mmap_raw(1 << 20, RW.bits(), anon_private, -1) {
         // SAFETY: just mapped readable for 1 MiB.
         let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, 1 << 20) };
         println!(
             "  all 1 MiB reads as zero: {}",
             bytes.iter().all(|&b| b == 0)
         );
-        unmap(p, 1 << 20);
+        // SAFETY: `bytes` is not used after this; the tour is done with `p`.
+        unsafe { traced_munmap(p, 1 << 20) };
     }
 
     heading("The seed's fork program, MAP_SHARED|MAP_ANONYMOUS: the child's write is seen");
-    if let Ok(p) = traced_mmap(size_of::<i32>(), RW.bits(), anon_shared, -1) {
+    if let Ok(p) = traced_mmap_raw(size_of::<i32>(), RW.bits(), anon_shared, -1) {
         fork_counter(p.cast());
-        unmap(p, size_of::<i32>());
+        // SAFETY: the child has exited and the parent is done with the int.
+        unsafe { traced_munmap(p, size_of::<i32>()) };
     }
 
     heading("The same with /dev/zero, as on systems without MAP_ANONYMOUS");
-    let path = c"/dev/zero";
-    let opened = openat(AT_FDCWD, path, OFlags::RDWR, 0);
-    let call = strace::Openat {
-        dirfd: AT_FDCWD.as_raw(),
-        path,
-        flags: OFlags::RDWR.bits(),
-        mode: 0,
-    };
-    trace(
-        call,
-        opened
-            .as_ref()
-            .map(|fd| fd.as_raw() as usize)
-            .map_err(|e| *e),
-    );
-    if let Ok(zero) = opened {
+    if let Ok(zero) = open_dev_zero() {
         let raw_fd = zero.as_raw();
-        let mapped = traced_mmap(size_of::<i32>(), RW.bits(), MapType::Shared.bits(), raw_fd);
+        let mapped = traced_mmap_raw(size_of::<i32>(), RW.bits(), MapType::Shared.bits(), raw_fd);
         // "No longer needed", as the seed says: the mapping keeps the file.
-        trace_unit(strace::Close { fd: raw_fd }, close(zero));
+        traced_close(zero);
         if let Ok(p) = mapped {
             fork_counter(p.cast());
-            unmap(p, size_of::<i32>());
+            // SAFETY: the child has exited and the parent is done with the int.
+            unsafe { traced_munmap(p, size_of::<i32>()) };
         }
     }
 
     heading("MAP_PRIVATE: the child's write goes to its own copy (copy-on-write)");
-    if let Ok(p) = traced_mmap(size_of::<i32>(), RW.bits(), anon_private, -1) {
+    if let Ok(p) = traced_mmap_raw(size_of::<i32>(), RW.bits(), anon_private, -1) {
         fork_counter(p.cast());
         println!("  (the parent still reads 1: the child changed a private copy)");
-        unmap(p, size_of::<i32>());
+        // SAFETY: the child has exited and the parent is done with the int.
+        unsafe { traced_munmap(p, size_of::<i32>()) };
     }
 
     heading("Neither MAP_SHARED nor MAP_PRIVATE: the kernel refuses");
-    let _ = traced_mmap(4096, RW.bits(), Map::ANONYMOUS.bits(), -1);
+    let _ = traced_mmap_raw(4096, RW.bits(), Map::ANONYMOUS.bits(), -1);
     println!("  unchecked, C code would now use (void *)-1 and crash; rawmap's typed");
     println!("  MapFlags cannot even express this request.");
 
     heading("MAP_SHARED_VALIDATE: anonymous memory vs a memfd");
     let validate = MapType::SharedValidate.bits();
-    let _ = traced_mmap(4096, RW.bits(), validate | Map::ANONYMOUS.bits(), -1);
+    let _ = traced_mmap_raw(4096, RW.bits(), validate | Map::ANONYMOUS.bits(), -1);
     println!("  the anonymous branch of do_mmap() accepts only SHARED, PRIVATE, DROPPABLE");
     if let Ok(fd) = memfd_create(c"tour", MemfdFlags::CLOEXEC) {
         let _ = ftruncate(fd.as_fd(), 4096);
-        if let Ok(p) = traced_mmap(4096, RW.bits(), validate, fd.as_raw()) {
-            unmap(p, 4096);
+        if let Ok(p) = traced_mmap_raw(4096, RW.bits(), validate, fd.as_raw()) {
+            // SAFETY: a fresh mapping nothing has touched.
+            unsafe { traced_munmap(p, 4096) };
         }
-        let _ = traced_mmap(4096, RW.bits(), validate | UNDEFINED_MAP_BIT, fd.as_raw());
-        if let Ok(p) = traced_mmap(
+        let _ = traced_mmap_raw(4096, RW.bits(), validate | UNDEFINED_MAP_BIT, fd.as_raw());
+        if let Ok(p) = traced_mmap_raw(
             4096,
             RW.bits(),
             MapType::Shared.bits() | UNDEFINED_MAP_BIT,
             fd.as_raw(),
         ) {
-            unmap(p, 4096);
+            // SAFETY: a fresh mapping nothing has touched.
+            unsafe { traced_munmap(p, 4096) };
         }
         println!("  SHARED_VALIDATE refuses the unknown bit; plain SHARED ignores it");
     }
@@ -178,11 +139,12 @@ fn main() {
         mode.trim(),
         total_kib / 1024
     );
-    if let Ok(p) = traced_mmap(huge, RW.bits(), anon_private, -1) {
-        unmap(p, huge);
+    if let Ok(p) = traced_mmap_raw(huge, RW.bits(), anon_private, -1) {
+        // SAFETY: a fresh mapping nothing has touched.
+        unsafe { traced_munmap(p, huge) };
     }
     let noreserve = anon_private | Map::NORESERVE.bits();
-    if let Ok(p) = traced_mmap(huge, RW.bits(), noreserve, -1) {
+    if let Ok(p) = traced_mmap_raw(huge, RW.bits(), noreserve, -1) {
         let before = resident_kib();
         let pages = 256;
         for i in 0..pages {
@@ -194,35 +156,28 @@ fn main() {
             huge >> 30,
             resident_kib().saturating_sub(before)
         );
-        unmap(p, huge);
+        // SAFETY: the touches above were the last use of `p`.
+        unsafe { traced_munmap(p, huge) };
     }
 
     heading("mremap: two separate blocks joined into one contiguous range");
     let page = page_size();
     let (a, b) = (
-        traced_mmap(page, RW.bits(), anon_private, -1),
-        traced_mmap(page, RW.bits(), anon_private, -1),
+        traced_mmap_raw(page, RW.bits(), anon_private, -1),
+        traced_mmap_raw(page, RW.bits(), anon_private, -1),
     );
-    let reserve = traced_mmap(2 * page, Prot::NONE.bits(), anon_private, -1);
+    let reserve = traced_mmap_raw(2 * page, Prot::NONE.bits(), anon_private, -1);
     if let (Ok(a), Ok(b), Ok(joined)) = (a, b, reserve) {
         // SAFETY: a and b are our fresh read-write pages.
         unsafe {
             a.cast::<u8>().write(b'A');
             b.cast::<u8>().write(b'B');
         }
-        let moved = (MremapFlags::MAYMOVE | MremapFlags::FIXED).bits();
+        let moved = MremapFlags::MAYMOVE | MremapFlags::FIXED;
         for (old, new) in [(a, joined), (b, joined.wrapping_byte_add(page))] {
-            // SAFETY: moves our own page onto our own reservation.
-            let result =
-                unsafe { mremap(old, page, page, MremapFlags::from_bits_retain(moved), new) };
-            let call = strace::Mremap {
-                old_address: old as usize,
-                old_size: page,
-                new_size: page,
-                flags: moved,
-                new_address: new as usize,
-            };
-            trace_ptr(call, result);
+            // SAFETY: moves our own page, not used again at its old address,
+            // onto our own PROT_NONE reservation, which holds nothing.
+            let _ = unsafe { traced_mremap(old, page, page, moved, new) };
         }
         // SAFETY: both pages now sit in the reserved range, read-write.
         let (first, second) = unsafe {
@@ -233,6 +188,7 @@ fn main() {
         };
         let shown = format!("{}{}", first as char, second as char);
         println!("  the joined range starts with {shown:?}: both blocks, side by side");
-        unmap(joined, 2 * page);
+        // SAFETY: the reads above were the last use of the joined range.
+        unsafe { traced_munmap(joined, 2 * page) };
     }
 }

@@ -1,12 +1,20 @@
 //! Helpers shared by the seed examples (`mod common;` in each): printing
-//! calls strace-style, printing from a forked child, and reading `/proc`.
+//! calls strace-style, the calls the examples make printed that way,
+//! printing from a forked child, and reading `/proc`.
 //! (A directory without `main.rs`, so cargo does not take it for an example.)
 #![allow(dead_code)]
 
-use rawmap::strace::{Syscall, Traced, Wait4};
-use rawmap::{BorrowedFd, Errno, Pid, WaitOptions, WaitStatus, c_void};
+use rawmap::strace::{
+    Close, Ftruncate, Madvise, MemfdCreate, Mmap, Mremap, Munmap, Openat, Syscall, Traced, Wait4,
+};
+use rawmap::{
+    AT_FDCWD, Advice, BorrowedFd, Errno, Map, MapFlags, MemfdFlags, MremapFlags, OFlags, OwnedFd,
+    Pid, Prot, WaitOptions, WaitStatus, c_void,
+};
+use std::ffi::CStr;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
+use std::ptr::null_mut;
 
 /// Prints one call and the kernel's answer, as strace would show it.
 pub fn trace<C: Syscall>(call: C, result: Result<usize, Errno>) {
@@ -21,6 +29,201 @@ pub fn trace_ptr<C: Syscall>(call: C, result: Result<*mut c_void, Errno>) {
 /// `trace` for calls that return nothing on success.
 pub fn trace_unit<C: Syscall>(call: C, result: Result<(), Errno>) {
     trace(call, result.map(|()| 0));
+}
+
+/// `trace` for calls that return a new descriptor, shown as its number; the
+/// caller keeps the descriptor.
+pub fn trace_fd<C: Syscall>(call: C, result: &Result<OwnedFd, Errno>) {
+    trace(
+        call,
+        result
+            .as_ref()
+            .map(|fd| fd.as_raw() as usize)
+            .map_err(|e| *e),
+    );
+}
+
+/// `mmap(NULL, len, prot, flags, fd, 0)` through rawmap's typed API, printed
+/// with the kernel's answer. The kernel picks the address; what the caller
+/// does with the raw memory it gets is up to the caller.
+///
+/// # Panics
+/// If `flags` holds `MAP_FIXED` (see [`traced_mmap_raw`]).
+pub fn traced_mmap(
+    len: usize,
+    prot: Prot,
+    flags: MapFlags,
+    fd: Option<BorrowedFd<'_>>,
+) -> Result<*mut c_void, Errno> {
+    let call = mmap_call(
+        len,
+        prot.bits(),
+        flags.bits(),
+        fd.map_or(-1, BorrowedFd::as_raw),
+    );
+    // SAFETY: `mmap_call` refused MAP_FIXED and the address is NULL, so the
+    // kernel maps where nothing was, or refuses: nothing in use is replaced.
+    let result = unsafe { rawmap::mmap(null_mut(), len, prot, flags, fd, 0) };
+    trace_ptr(call, result);
+    result
+}
+
+/// `mmap(NULL, len, prot, flags, fd, 0)` with plain bits, for requests the
+/// typed API cannot express (no mapping type, unknown bits, a raw fd),
+/// printed with the kernel's answer.
+///
+/// # Panics
+/// If `flags` holds `MAP_FIXED`: with a NULL address that would ask the
+/// kernel to replace whatever is mapped from page 0 on (allowed where
+/// `vm.mmap_min_addr` is 0 or to a privileged process), memory Rust code
+/// may be using. No example needs it; refusing it keeps this function safe.
+pub fn traced_mmap_raw(len: usize, prot: u32, flags: u32, fd: i32) -> Result<*mut c_void, Errno> {
+    let call = mmap_call(len, prot, flags, fd);
+    // SAFETY: as in `traced_mmap`: no MAP_FIXED (refused by `mmap_call`), a
+    // NULL address, so nothing mapped is replaced. Unknown bits, a missing
+    // type or a bad fd only make the kernel refuse.
+    let result = unsafe { rawmap::mmap_raw(null_mut(), len, prot, flags, fd, 0) };
+    trace_ptr(call, result);
+    result
+}
+
+/// The strace view of `mmap(NULL, len, prot, flags, fd, 0)`, after refusing
+/// `MAP_FIXED`, which would make the call unsound (see [`traced_mmap_raw`]).
+fn mmap_call(len: usize, prot: u32, flags: u32, fd: i32) -> Mmap {
+    assert!(
+        flags & Map::FIXED.bits() == 0,
+        "traced_mmap maps at an address of the kernel's choosing: MAP_FIXED is not for it"
+    );
+    Mmap {
+        addr: 0,
+        len,
+        prot,
+        flags,
+        fd,
+        offset: 0,
+    }
+}
+
+/// `munmap(addr, len)`, printed with the kernel's answer (which no example
+/// acts on, so it is not returned).
+///
+/// # Safety
+/// As for `rawmap::munmap`: nothing may use the memory in `addr..addr + len`
+/// afterwards (no reference into it alive, no pointer into it read or
+/// written again).
+pub unsafe fn traced_munmap(addr: *mut c_void, len: usize) {
+    // SAFETY: the caller guarantees that nothing uses the range any more,
+    // which is all munmap needs; it touches no memory outside the range.
+    let result = unsafe { rawmap::munmap(addr, len) };
+    trace_unit(
+        Munmap {
+            addr: addr as usize,
+            len,
+        },
+        result,
+    );
+}
+
+/// `mremap(old_address, old_size, new_size, flags, new_address)`, printed
+/// with the kernel's answer.
+///
+/// # Safety
+/// As for `rawmap::mremap`: the old range may move or vanish, and with
+/// `MREMAP_FIXED` whatever was at `new_address..new_address + new_size` is
+/// replaced; nothing may keep using either.
+pub unsafe fn traced_mremap(
+    old_address: *mut c_void,
+    old_size: usize,
+    new_size: usize,
+    flags: MremapFlags,
+    new_address: *mut c_void,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: the caller guarantees that nothing uses the old range nor, with
+    // MREMAP_FIXED, the target range; those are the only memory mremap changes.
+    let result = unsafe { rawmap::mremap(old_address, old_size, new_size, flags, new_address) };
+    let call = Mremap {
+        old_address: old_address as usize,
+        old_size,
+        new_size,
+        flags: flags.bits(),
+        new_address: new_address as usize,
+    };
+    trace_ptr(call, result);
+    result
+}
+
+/// `madvise(addr, len, advice)`, printed with the kernel's answer (which no
+/// example acts on, so it is not returned).
+///
+/// # Safety
+/// As for `rawmap::madvise`: with an advice that changes contents
+/// (`DONTNEED`, `FREE`, `REMOVE`, `WIPEONFORK`, `GUARD_INSTALL`, …) nothing
+/// may rely on the range's old contents or hold a reference into it.
+pub unsafe fn traced_madvise(addr: *mut c_void, len: usize, advice: Advice) {
+    // SAFETY: the caller guarantees that the advice cannot change memory
+    // anyone relies on; madvise touches nothing outside the range.
+    let result = unsafe { rawmap::madvise(addr, len, advice) };
+    let call = Madvise {
+        addr: addr as usize,
+        len,
+        advice: advice.bits(),
+    };
+    trace_unit(call, result);
+}
+
+/// `rawmap::openat`, printed with the kernel's answer.
+pub fn traced_openat(
+    dirfd: BorrowedFd<'_>,
+    path: &CStr,
+    flags: OFlags,
+    mode: u32,
+) -> Result<OwnedFd, Errno> {
+    let opened = rawmap::openat(dirfd, path, flags, mode);
+    let call = Openat {
+        dirfd: dirfd.as_raw(),
+        path,
+        flags: flags.bits(),
+        mode,
+    };
+    trace_fd(call, &opened);
+    opened
+}
+
+/// `openat(AT_FDCWD, "/dev/zero", O_RDWR)`, printed: the file that gave
+/// zero-filled memory before MAP_ANONYMOUS.
+pub fn open_dev_zero() -> Result<OwnedFd, Errno> {
+    traced_openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0)
+}
+
+/// `rawmap::memfd_create`, printed with the kernel's answer.
+pub fn traced_memfd_create(name: &CStr, flags: MemfdFlags) -> Result<OwnedFd, Errno> {
+    let created = rawmap::memfd_create(name, flags);
+    let call = MemfdCreate {
+        name,
+        flags: flags.bits(),
+    };
+    trace_fd(call, &created);
+    created
+}
+
+/// `rawmap::ftruncate`, printed with the kernel's answer (which no example
+/// acts on, so it is not returned).
+pub fn traced_ftruncate(fd: BorrowedFd<'_>, length: u64) {
+    let result = rawmap::ftruncate(fd, length);
+    trace_unit(
+        Ftruncate {
+            fd: fd.as_raw(),
+            length,
+        },
+        result,
+    );
+}
+
+/// `rawmap::close`, printed with the kernel's answer (which no example acts
+/// on, so it is not returned).
+pub fn traced_close(fd: OwnedFd) {
+    let raw = fd.as_raw();
+    trace_unit(Close { fd: raw }, rawmap::close(fd));
 }
 
 /// Prints `fork`'s answer as strace shows the call the kernel received:
