@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::in_child;
+use common::{in_child, mmap_checked};
 use rawmap::*;
 use std::sync::atomic::Ordering;
 
@@ -77,20 +77,34 @@ fn advice_that_would_break_the_mapping_is_refused() {
     }
 }
 
+/// What the kernel (and the libc oracle) answer to the same anonymous mmap
+/// that `Mapping::with_flags` makes.
+fn kernel_answer(len: usize, flags: MapFlags) -> Option<Errno> {
+    // SAFETY: never MAP_FIXED here; a success is unmapped at once.
+    let got = unsafe { mmap_checked(std::ptr::null_mut(), len, RW, flags, None, 0) };
+    if let Ok(p) = got {
+        // SAFETY: the fresh mapping just made, used by nothing.
+        unsafe { munmap(p, len) }.unwrap();
+    }
+    got.err()
+}
+
 #[test]
 fn kernel_errors_come_back_unchanged() {
-    assert_eq!(
-        Mapping::anonymous(0, RW, MapType::Private).err(),
-        Some(Errno::EINVAL)
-    );
-    assert_eq!(
-        Mapping::anonymous(4096, RW, MapType::SharedValidate).err(),
-        Some(Errno::EINVAL)
-    );
-    assert_eq!(
-        Mapping::anonymous(usize::MAX, RW, MapType::Private).err(),
-        Some(Errno::ENOMEM)
-    );
+    let cases: &[(usize, MapType, Errno)] = &[
+        (0, MapType::Private, Errno::EINVAL),
+        (4096, MapType::SharedValidate, Errno::EINVAL),
+        (usize::MAX, MapType::Private, Errno::ENOMEM),
+    ];
+    for &(len, map_type, errno) in cases {
+        let ours = Mapping::anonymous(len, RW, map_type).err();
+        assert_eq!(ours, Some(errno), "Mapping::anonymous({len}, {map_type:?})");
+        assert_eq!(
+            ours,
+            kernel_answer(len, map_type | Map::ANONYMOUS),
+            "the kernel's own answer"
+        );
+    }
     let fixed = MapType::Private | Map::ANONYMOUS | Map::FIXED;
     assert_eq!(
         Mapping::with_flags(4096, RW, fixed).err(),
