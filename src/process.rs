@@ -113,6 +113,21 @@ impl WaitStatus {
             }
         }
     }
+
+    /// The status word the kernel stores for this state: the inverse of
+    /// [`WaitStatus::from_raw`] (0 for `StillRunning`, where nothing is stored).
+    pub const fn to_raw(self) -> i32 {
+        match self {
+            WaitStatus::Exited(code) => (code as i32) << 8,
+            WaitStatus::Signaled {
+                signal,
+                core_dumped,
+            } => signal as i32 | if core_dumped { 0x80 } else { 0 },
+            WaitStatus::Stopped(signal) => ((signal as i32) << 8) | 0x7f,
+            WaitStatus::Continued => 0xffff,
+            WaitStatus::StillRunning => 0,
+        }
+    }
 }
 
 /// `wait4(pid, &status, options, NULL)`, with the status decoded.

@@ -682,5 +682,10 @@ fn wait_status_decoding() {
     ];
     for &(raw, expected) in cases {
         assert_eq!(WaitStatus::from_raw(raw), expected, "status {raw:#x}");
+        assert_eq!(
+            expected.to_raw(),
+            raw,
+            "{expected:?} encodes back to {raw:#x}"
+        );
     }
 }

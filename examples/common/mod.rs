@@ -4,6 +4,11 @@
 //! (A directory without `main.rs`, so cargo does not take it for an example.)
 #![allow(dead_code)]
 
+#[path = "../../tests/common/qemu.rs"]
+mod qemu;
+#[allow(unused_imports)] // not every file that includes this module asks
+pub use qemu::under_qemu;
+
 use rawmap::strace::{
     Close, Ftruncate, Madvise, MemfdCreate, Mmap, Mremap, Munmap, Openat, Syscall, Traced, Wait4,
 };
@@ -254,24 +259,10 @@ pub fn wait_for(pid: Pid) -> Result<WaitStatus, Errno> {
         status: &slot as *const i32 as usize,
         options: 0,
         rusage: 0,
-        status_value: waited.ok().map(|(_, status)| status_word(status)),
+        status_value: waited.ok().map(|(_, status)| status.to_raw()),
     };
     trace(call, waited.map(|(pid, _)| pid as usize));
     waited.map(|(_, status)| status)
-}
-
-/// The raw status word wait4 stored, rebuilt from its decoding.
-fn status_word(status: WaitStatus) -> i32 {
-    match status {
-        WaitStatus::Exited(code) => i32::from(code) << 8,
-        WaitStatus::Signaled {
-            signal,
-            core_dumped,
-        } => i32::from(signal) | if core_dumped { 0x80 } else { 0 },
-        WaitStatus::Stopped(signal) => (i32::from(signal) << 8) | 0x7f,
-        WaitStatus::Continued => 0xffff,
-        WaitStatus::StillRunning => 0,
-    }
 }
 
 /// Empties std's stdout buffer. Call it before `fork`, or the child inherits
@@ -394,17 +385,4 @@ pub fn resident_pages(addr: *const c_void, len: usize) -> Result<usize, Errno> {
     let mut vec = vec![0u8; len.div_ceil(rawmap::page_size())];
     rawmap::mincore(addr, len, &mut vec)?;
     Ok(vec.iter().filter(|&&b| b & 1 == 1).count())
-}
-
-/// True under qemu-user emulating another architecture: its `/proc/cpuinfo`
-/// is the host's.
-pub fn under_qemu() -> bool {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    if cfg!(target_arch = "x86_64") {
-        !cpuinfo.contains("vendor_id")
-    } else if cfg!(target_arch = "aarch64") {
-        !cpuinfo.contains("CPU implementer")
-    } else {
-        false
-    }
 }

@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+mod qemu;
+#[allow(unused_imports)] // not every file that includes this module asks
+pub use qemu::under_qemu;
+
 use rawmap::{BorrowedFd, Errno, Fork, MapFlags, Prot, WaitOptions, WaitStatus, c_void};
 
 /// Runs `child` in a forked process and returns how it ended.
@@ -33,25 +37,6 @@ pub fn in_child(child: impl FnOnce() -> i32) -> WaitStatus {
             status
         }
     }
-}
-
-/// True when this test binary runs under qemu-user on a host of another
-/// architecture. qemu-user passes `/proc/cpuinfo` through from the host, so
-/// a cpuinfo that does not describe the architecture we were compiled for
-/// means we are emulated. (The binary's own `comm` is `qemu-<arch>` when run
-/// through a cargo runner, but not through binfmt_misc; cpuinfo covers both.)
-pub fn under_qemu() -> bool {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let native = if cfg!(target_arch = "x86_64") {
-        cpuinfo.contains("vendor_id")
-    } else if cfg!(target_arch = "aarch64") {
-        cpuinfo.contains("CPU implementer")
-    } else {
-        true
-    };
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let comm_is_qemu = status.lines().next().is_some_and(|l| l.contains("qemu-"));
-    !native || comm_is_qemu
 }
 
 /// Resident pages of this process, from `/proc/self/statm` (field 2).

@@ -1,0 +1,22 @@
+//! Telling qemu-user from a native run, for the tests and the examples
+//! (`examples/common` includes this file by path), so that both skip exactly
+//! the same qemu-user mistakes.
+
+/// True when this program runs under qemu-user on a host of another
+/// architecture. qemu-user passes `/proc/cpuinfo` through from the host, so
+/// a cpuinfo that does not describe the architecture we were compiled for
+/// means we are emulated. (The binary's own `comm` is `qemu-<arch>` when run
+/// through a cargo runner, but not through binfmt_misc; cpuinfo covers both.)
+pub fn under_qemu() -> bool {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let native = if cfg!(target_arch = "x86_64") {
+        cpuinfo.contains("vendor_id")
+    } else if cfg!(target_arch = "aarch64") {
+        cpuinfo.contains("CPU implementer")
+    } else {
+        true
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let comm_is_qemu = status.lines().next().is_some_and(|l| l.contains("qemu-"));
+    !native || comm_is_qemu
+}
