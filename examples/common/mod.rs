@@ -27,7 +27,7 @@ pub fn trace<C: Syscall>(call: C, result: Result<usize, Errno>) {
 }
 
 /// `trace` for calls that return an address.
-pub fn trace_ptr<C: Syscall>(call: C, result: Result<*mut c_void, Errno>) {
+fn trace_ptr<C: Syscall>(call: C, result: Result<*mut c_void, Errno>) {
     trace(call, result.map(|p| p as usize));
 }
 
@@ -38,7 +38,7 @@ pub fn trace_unit<C: Syscall>(call: C, result: Result<(), Errno>) {
 
 /// `trace` for calls that return a new descriptor, shown as its number; the
 /// caller keeps the descriptor.
-pub fn trace_fd<C: Syscall>(call: C, result: &Result<OwnedFd, Errno>) {
+fn trace_fd<C: Syscall>(call: C, result: &Result<OwnedFd, Errno>) {
     trace(
         call,
         result
