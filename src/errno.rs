@@ -78,8 +78,9 @@ impl fmt::Debug for Errno {
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(feature = "std")]
-impl std::error::Error for Errno {}
+// `core::error::Error` (Rust 1.81) is `std::error::Error`: no feature needed,
+// and `?` works in no_std code that collects errors as `dyn Error`.
+impl core::error::Error for Errno {}
 
 #[cfg(feature = "std")]
 impl From<Errno> for std::io::Error {

@@ -6,7 +6,7 @@
 //! writable: an [`MapFlags`] always carries exactly one [`MapType`]. To show
 //! the kernel a request the types forbid, use [`mmap_raw`](crate::mmap_raw).
 
-use core::ops::BitOr;
+use core::ops::{BitAnd, BitOr, BitOrAssign, Not, Sub};
 use linux_raw_sys::general as k;
 
 bitflags::bitflags! {
@@ -76,39 +76,220 @@ impl MapType {
     }
 }
 
-bitflags::bitflags! {
-    /// The modifiers of `mmap`'s `flags`, beside the [`MapType`].
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct Map: u32 {
-        /// `MAP_ANONYMOUS`: no file; zero-filled memory. fd should be -1 and
-        /// offset 0.
-        const ANONYMOUS = k::MAP_ANONYMOUS;
-        /// `MAP_FIXED`: place exactly at `addr`, replacing what is there.
-        const FIXED = k::MAP_FIXED;
-        /// `MAP_FIXED_NOREPLACE` (Linux 4.17): exactly at `addr`, or `EEXIST`
-        /// if that range is in use.
-        const FIXED_NOREPLACE = k::MAP_FIXED_NOREPLACE;
-        /// `MAP_POPULATE` (Linux 2.5.46): fault every page in now.
-        const POPULATE = k::MAP_POPULATE;
-        /// `MAP_NORESERVE`: reserve no swap for the mapping (overcommit).
-        const NORESERVE = k::MAP_NORESERVE;
-        /// `MAP_LOCKED` (Linux 2.5.37): like `mlock` on the new range.
-        const LOCKED = k::MAP_LOCKED;
-        /// `MAP_STACK` (Linux 2.6.27): the mapping is a thread stack (no THP).
-        const STACK = k::MAP_STACK;
-        /// `MAP_GROWSDOWN`: a stack that grows down on faults below it.
-        const GROWSDOWN = k::MAP_GROWSDOWN;
-        /// `MAP_NONBLOCK` (Linux 2.5.46): with `MAP_POPULATE`, no read-ahead.
-        const NONBLOCK = k::MAP_NONBLOCK;
-        /// `MAP_SYNC` (Linux 4.15): with `MAP_SHARED_VALIDATE` on a DAX file,
-        /// metadata is durable on fault. Elsewhere `EOPNOTSUPP`.
-        const SYNC = k::MAP_SYNC;
-        /// `MAP_HUGETLB` (Linux 2.6.32): back with huge pages (see
-        /// [`MapFlags::huge_page_size`]).
-        const HUGETLB = k::MAP_HUGETLB;
-        /// `MAP_32BIT` (x86_64 only): place the mapping in the first 2 GiB.
-        #[cfg(target_arch = "x86_64")]
-        const BELOW_2GB = k::MAP_32BIT;
+/// Writes the modifier list once: a private `bitflags` type for names and
+/// iteration, and the public constants of [`Map`].
+macro_rules! map_modifiers {
+    ($($(#[$($attr:tt)*])* const $name:ident = k::$value:ident;)*) => {
+        bitflags::bitflags! {
+            // Private: bitflags' `from_bits_retain` would let a caller put
+            // MAP_TYPE bits into a modifier (issue 7, point 8).
+            #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+            struct MapBits: u32 {
+                $($(#[$($attr)*])* const $name = k::$value;)*
+            }
+        }
+
+        impl Map {
+            $($(#[$($attr)*])* pub const $name: Map = Map(MapBits::$name);)*
+        }
+    };
+}
+
+/// The modifiers of `mmap`'s `flags` (the `MAP_*` bits beside the
+/// [`MapType`]): a set of named bits, and nothing else.
+///
+/// Not to be confused with the owned memory types of the safe layer
+/// ([`PrivateMemory`](crate::PrivateMemory),
+/// [`SharedMemory`](crate::SharedMemory)): `Map` is only an argument of the
+/// raw [`mmap`](crate::mmap).
+///
+/// Unlike a `bitflags` type, `Map` has no constructor that keeps unknown
+/// bits: every way in ([`Map::from_bits`], [`Map::from_bits_truncate`],
+/// [`Map::from_name`], `!`, `|`, …) yields only the bits named here, so a
+/// `Map` can never carry `MAP_TYPE` bits (0xf) or a huge-page size, and
+/// [`MapFlags::map_type`] always reports the type the kernel receives.
+///
+/// ```compile_fail
+/// // The bitflags escape hatch does not exist: a modifier of 4 would turn
+/// // MAP_SHARED (1) into the undefined type 5.
+/// let _ = rawmap::Map::from_bits_retain(4);
+/// ```
+///
+/// ```
+/// use rawmap::{Map, MapType};
+/// assert_eq!(Map::from_bits(4), None, "4 is a MAP_TYPE bit, not a modifier");
+/// assert!(Map::from_bits_truncate(0xf).is_empty());
+/// let flags = MapType::Shared | !Map::empty();
+/// assert_eq!(flags.bits() & 0xf, 1, "still exactly MAP_SHARED");
+/// assert_eq!(flags.map_type(), MapType::Shared);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Map(MapBits);
+
+map_modifiers! {
+    /// `MAP_ANONYMOUS`: no file; zero-filled memory. fd should be -1 and
+    /// offset 0.
+    const ANONYMOUS = k::MAP_ANONYMOUS;
+    /// `MAP_FIXED`: place exactly at `addr`, replacing what is there.
+    const FIXED = k::MAP_FIXED;
+    /// `MAP_FIXED_NOREPLACE` (Linux 4.17): exactly at `addr`, or `EEXIST`
+    /// if that range is in use.
+    const FIXED_NOREPLACE = k::MAP_FIXED_NOREPLACE;
+    /// `MAP_POPULATE` (Linux 2.5.46): fault every page in now.
+    const POPULATE = k::MAP_POPULATE;
+    /// `MAP_NORESERVE`: reserve no swap for the mapping (overcommit).
+    const NORESERVE = k::MAP_NORESERVE;
+    /// `MAP_LOCKED` (Linux 2.5.37): like `mlock` on the new range.
+    const LOCKED = k::MAP_LOCKED;
+    /// `MAP_STACK` (Linux 2.6.27): the mapping is a thread stack (no THP).
+    const STACK = k::MAP_STACK;
+    /// `MAP_GROWSDOWN`: a stack that grows down on faults below it.
+    const GROWSDOWN = k::MAP_GROWSDOWN;
+    /// `MAP_NONBLOCK` (Linux 2.5.46): with `MAP_POPULATE`, no read-ahead.
+    const NONBLOCK = k::MAP_NONBLOCK;
+    /// `MAP_SYNC` (Linux 4.15): with `MAP_SHARED_VALIDATE` on a DAX file,
+    /// metadata is durable on fault. Elsewhere `EOPNOTSUPP`.
+    const SYNC = k::MAP_SYNC;
+    /// `MAP_HUGETLB` (Linux 2.6.32): back with huge pages (see
+    /// [`MapFlags::huge_page_size`]).
+    const HUGETLB = k::MAP_HUGETLB;
+    /// `MAP_32BIT` (x86_64 only), renamed for what it does: place the
+    /// mapping in the first 2 GiB of the address space (not "32-bit").
+    #[cfg(target_arch = "x86_64")]
+    const BELOW_2GB = k::MAP_32BIT;
+}
+
+impl Map {
+    /// No modifier.
+    #[inline(always)]
+    pub const fn empty() -> Map {
+        Map(MapBits::empty())
+    }
+
+    /// Every modifier this crate names for the target.
+    #[inline(always)]
+    pub const fn all() -> Map {
+        Map(MapBits::all())
+    }
+
+    /// The bits the kernel receives.
+    #[inline(always)]
+    pub const fn bits(self) -> u32 {
+        self.0.bits()
+    }
+
+    /// The modifiers in `bits`, or `None` if `bits` holds anything else (a
+    /// `MAP_TYPE` bit, a huge-page size, a bit this crate does not name).
+    #[inline]
+    pub const fn from_bits(bits: u32) -> Option<Map> {
+        match MapBits::from_bits(bits) {
+            Some(bits) => Some(Map(bits)),
+            None => None,
+        }
+    }
+
+    /// The named modifiers in `bits`; every other bit is dropped.
+    #[inline]
+    pub const fn from_bits_truncate(bits: u32) -> Map {
+        Map(MapBits::from_bits_truncate(bits))
+    }
+
+    /// The modifier called `name` here (`"ANONYMOUS"`, `"BELOW_2GB"`).
+    pub fn from_name(name: &str) -> Option<Map> {
+        MapBits::from_name(name).map(Map)
+    }
+
+    /// Each modifier in the set with its name here, in declaration order.
+    pub fn iter_names(self) -> impl Iterator<Item = (&'static str, Map)> {
+        self.0.iter_names().map(|(name, bits)| (name, Map(bits)))
+    }
+
+    /// True if no modifier is set.
+    #[inline(always)]
+    pub const fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True if every modifier of `other` is set.
+    #[inline(always)]
+    pub const fn contains(self, other: Map) -> bool {
+        self.0.contains(other.0)
+    }
+
+    /// True if any modifier of `other` is set.
+    #[inline(always)]
+    pub const fn intersects(self, other: Map) -> bool {
+        self.0.intersects(other.0)
+    }
+
+    /// Both sets together.
+    #[inline(always)]
+    pub const fn union(self, other: Map) -> Map {
+        Map(self.0.union(other.0))
+    }
+
+    /// The modifiers of `self` that `other` does not have.
+    #[inline(always)]
+    pub const fn difference(self, other: Map) -> Map {
+        Map(self.0.difference(other.0))
+    }
+}
+
+impl BitOr for Map {
+    type Output = Map;
+    #[inline(always)]
+    fn bitor(self, other: Map) -> Map {
+        self.union(other)
+    }
+}
+
+impl BitOrAssign for Map {
+    #[inline(always)]
+    fn bitor_assign(&mut self, other: Map) {
+        *self = self.union(other);
+    }
+}
+
+impl BitAnd for Map {
+    type Output = Map;
+    #[inline(always)]
+    fn bitand(self, other: Map) -> Map {
+        Map(self.0.intersection(other.0))
+    }
+}
+
+impl Sub for Map {
+    type Output = Map;
+    #[inline(always)]
+    fn sub(self, other: Map) -> Map {
+        self.difference(other)
+    }
+}
+
+/// The named modifiers not in the set (never a `MAP_TYPE` bit).
+impl Not for Map {
+    type Output = Map;
+    #[inline(always)]
+    fn not(self) -> Map {
+        Map(self.0.complement())
+    }
+}
+
+impl core::fmt::Debug for Map {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Map(")?;
+        let mut first = true;
+        for (name, _) in self.iter_names() {
+            if !first {
+                f.write_str(" | ")?;
+            }
+            first = false;
+            f.write_str(name)?;
+        }
+        if first {
+            f.write_str("empty")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -182,10 +363,11 @@ impl MapFlags {
     /// The modifiers.
     #[inline]
     pub const fn modifiers(self) -> Map {
-        Map::from_bits_retain(self.0 & !k::MAP_TYPE & !HUGE_FIELD)
+        Map::from_bits_truncate(self.0)
     }
 
-    /// Adds modifiers.
+    /// Adds modifiers. A [`Map`] holds only named modifier bits, so the
+    /// type stays the one given to [`MapFlags::new`].
     #[inline(always)]
     pub const fn with(self, modifiers: Map) -> MapFlags {
         MapFlags(self.0 | modifiers.bits())

@@ -282,3 +282,38 @@ pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
     traced(raw, |_| strace::FcntlGetSeals { fd: fd.fd })
         .map(|bits| Seals::from_bits_retain(bits as u32))
 }
+
+/// `fstat(fd, &stat)`, answering only `st_size`: the size a file mapping
+/// must not outgrow.
+///
+/// # Errors
+/// `EBADF`, `EOVERFLOW`, …
+///
+/// # References
+/// [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
+#[inline]
+pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
+    let mut stat = core::mem::MaybeUninit::<k::stat>::uninit();
+    // SAFETY: the kernel writes one `struct stat` (this target's layout,
+    // from linux-raw-sys) into `stat`, which is that large.
+    let raw = unsafe {
+        syscall2(
+            crate::nr::FSTAT,
+            fd.fd as isize as usize,
+            stat.as_mut_ptr() as usize,
+        )
+    };
+    // SAFETY: after a success the kernel has filled the whole struct.
+    let filled = |ok: bool| ok.then(|| unsafe { stat.assume_init_ref() });
+    // `from`: c_long and c_ulong are 64-bit here, 32-bit on 32-bit targets.
+    #[allow(clippy::useless_conversion)]
+    let call = |result: &Result<usize, Errno>| strace::Fstat {
+        fd: fd.fd,
+        buf: stat.as_ptr() as usize,
+        stat: filled(result.is_ok())
+            .map(|st| (st.st_mode, i64::from(st.st_size), u64::from(st.st_rdev))),
+    };
+    traced(raw, call)?;
+    // SAFETY: as above; the call succeeded.
+    Ok(unsafe { stat.assume_init_ref() }.st_size as u64)
+}

@@ -58,10 +58,12 @@ compile_error!(
 mod errno;
 mod flags;
 mod fs;
-mod mapping;
+mod memory;
 mod mm;
 pub mod nr;
 mod process;
+#[cfg(feature = "std")]
+mod std_fd;
 pub mod strace;
 // `_start` and the panic handler for programs with no libc; off unless asked for.
 #[cfg(feature = "rt")]
@@ -73,13 +75,16 @@ pub use flags::{
     MremapFlags, MsyncFlags, OFlags, Prot, Seals,
 };
 pub use fs::{
-    AT_FDCWD, BorrowedFd, OwnedFd, RawFd, close, fcntl_add_seals, fcntl_get_seals, ftruncate,
-    memfd_create, openat, read, write,
+    AT_FDCWD, BorrowedFd, OwnedFd, RawFd, close, fcntl_add_seals, fcntl_get_seals, file_size,
+    ftruncate, memfd_create, openat, read, write,
 };
-pub use mapping::Mapping;
+pub use memory::{
+    AccessError, AtomicWord, MAX_PROTECTION_RUNS, MapOptions, PrivateMemory, ProtectedMemory,
+    SharedMemory,
+};
 pub use mm::{
     madvise, madvise_raw, mincore, mlock, mlock2, mlockall, mmap, mmap_raw, mprotect, mremap,
-    mseal, msync, munlock, munlockall, munmap, page_size,
+    mseal, msync, munlock, munlockall, munmap, page_size, set_vma_anon_name,
 };
 pub use process::{
     Fork, Pid, UtsName, WaitOptions, WaitStatus, exit_group, fork, getpid, kill, uname, wait4,

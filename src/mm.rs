@@ -5,8 +5,9 @@ use crate::arch::{self, syscall1, syscall2, syscall3, syscall5};
 use crate::flags::{Advice, MapFlags, MlockAllFlags, MlockFlags, MremapFlags, MsyncFlags, Prot};
 use crate::fs::BorrowedFd;
 use crate::strace::{self, traced};
-use core::ffi::c_void;
+use core::ffi::{CStr, c_void};
 use core::sync::atomic::{AtomicUsize, Ordering};
+use linux_raw_sys::prctl::{PR_SET_VMA, PR_SET_VMA_ANON_NAME};
 
 /// `mmap(addr, len, prot, flags, fd, offset)`, typed.
 ///
@@ -224,7 +225,9 @@ pub unsafe fn madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<
 
 /// `msync(addr, len, flags)`: flush a shared file mapping.
 ///
-/// Safe: the kernel checks the range, and the call writes no user memory.
+/// Safe: msync writes file data from the pages and never changes user
+/// memory or mappings (`MS_INVALIDATE` is a no-op on Linux beyond its
+/// `EBUSY` check), so it cannot break memory owned elsewhere.
 ///
 /// # Errors
 /// `EINVAL` (unaligned `addr`, both `ASYNC` and `SYNC`, unknown bits),
@@ -246,6 +249,10 @@ pub fn msync(addr: *mut c_void, len: usize, flags: MsyncFlags) -> Result<(), Err
 }
 
 /// `mlock(addr, len)`: keep the pages in RAM.
+///
+/// Safe: locking pins pages and faults them in, but changes no contents and
+/// no mapping, so it cannot break memory owned elsewhere (at worst it uses
+/// up `RLIMIT_MEMLOCK`). The kernel rounds `addr` down to a page.
 ///
 /// # Errors
 /// `ENOMEM` (range not mapped, or over `RLIMIT_MEMLOCK`), `EPERM`, `EAGAIN`.
@@ -284,6 +291,10 @@ pub fn mlock2(addr: *const c_void, len: usize, flags: MlockFlags) -> Result<(), 
 }
 
 /// `munlock(addr, len)`.
+///
+/// Safe for the reason [`mlock`] is: contents and mappings stay as they
+/// are. (An owner that locked pages to keep secrets out of swap loses that
+/// guarantee; that is not memory safety.)
 ///
 /// # References
 /// [munlock(2)](https://man7.org/linux/man-pages/man2/munlock.2.html)
@@ -328,12 +339,26 @@ pub fn munlockall() -> Result<(), Errno> {
 
 /// `mincore(addr, len, vec)`: which pages are resident (bit 0 of each byte).
 ///
-/// The kernel writes one byte per page of `addr..addr + len`. Were `vec`
-/// shorter, it would write past its end; this wrapper answers `EFAULT` then
-/// (the error the kernel gives for a `vec` it cannot write), without calling.
+/// Safe: the kernel only reads page tables and writes `vec`, and this wrapper
+/// never lets it write past `vec`'s end.
+///
+/// The kernel writes one byte per page of `addr..addr + len`. When `vec` is
+/// long enough, the call goes straight to the kernel. When it is shorter,
+/// sending the request would let the kernel write past `vec`, so instead the
+/// range is walked in pieces, each into a scratch buffer on the stack: the
+/// kernel still sees every page of the request and gives its own answer
+/// (`EINVAL` for an unaligned `addr`, `ENOMEM` for a hole, in the kernel's
+/// order); only when it would have accepted the whole request does this
+/// wrapper answer `EFAULT` (the kernel's errno for a `vec` it cannot write),
+/// with `vec` left unspecified. What remains different from the kernel: a
+/// short `vec` costs one call per 4096 pages, and the range is read in
+/// several steps, so a mapping made or removed meanwhile by another thread
+/// can change which of `ENOMEM` or `EFAULT` comes back.
 ///
 /// # Errors
-/// `EINVAL` (unaligned `addr`), `ENOMEM` (range not all mapped), `EFAULT`.
+/// `EINVAL` (unaligned `addr`), `ENOMEM` (range not all mapped, or past the
+/// end of the address space), `EFAULT` (`vec` too short, refused as above,
+/// or not writable).
 ///
 /// # References
 /// [mincore(2)](https://man7.org/linux/man-pages/man2/mincore.2.html)
@@ -341,48 +366,127 @@ pub fn munlockall() -> Result<(), Errno> {
 pub fn mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Errno> {
     let pages = len.div_ceil(page_size());
     if vec.len() < pages {
-        return Err(Errno::EFAULT);
+        return mincore_short_vec(addr as usize, len);
     }
     // SAFETY: the kernel writes at most `pages` bytes into `vec`, which holds
     // at least that many; it reads nothing from user memory at `addr`.
-    let raw = unsafe {
-        syscall3(
-            crate::nr::MINCORE,
-            addr as usize,
-            len,
-            vec.as_mut_ptr() as usize,
-        )
-    };
+    unsafe { mincore_unchecked(addr as usize, len, vec.as_mut_ptr()) }?;
+    Ok(())
+}
+
+/// `mincore` of `addr..addr + len` into `vec`, traced.
+///
+/// # Safety
+/// `vec` must be writable for one byte per page of the range.
+#[inline(always)]
+unsafe fn mincore_unchecked(addr: usize, len: usize, vec: *mut u8) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe { syscall3(crate::nr::MINCORE, addr, len, vec as usize) };
     let call = |result: &Result<usize, Errno>| strace::Mincore {
-        addr: addr as usize,
+        addr,
         len,
-        vec: vec.as_ptr() as usize,
-        resident: result.is_ok().then(|| &vec[..pages]),
+        vec: vec as usize,
+        // SAFETY: after a success the kernel wrote these bytes; the caller
+        // promised they are ours to read.
+        resident: result.is_ok().then(|| unsafe {
+            core::slice::from_raw_parts(vec.cast_const(), len.div_ceil(page_size()))
+        }),
     };
     traced(raw, call).map(drop)
 }
 
+/// The kernel's answer to a `mincore` whose vector is too short: the same
+/// range, asked in pieces that each fit a stack buffer (see [`mincore`]).
+#[cold]
+fn mincore_short_vec(addr: usize, len: usize) -> Result<(), Errno> {
+    let mut scratch = [0u8; 4096];
+    let piece = scratch.len() * page_size();
+    let mut done = 0;
+    loop {
+        // The first piece starts at `addr` itself, so an unaligned address
+        // gets the kernel's EINVAL; a range past the end of the address
+        // space gets its ENOMEM from the piece that crosses it.
+        let this = (len - done).min(piece);
+        // SAFETY: `this` is at most `scratch.len()` pages, and the kernel
+        // writes one byte per page into `scratch`.
+        unsafe { mincore_unchecked(addr.wrapping_add(done), this, scratch.as_mut_ptr()) }?;
+        done += this;
+        if done >= len {
+            return Err(Errno::EFAULT);
+        }
+    }
+}
+
 /// `mseal(addr, len, 0)` (Linux 6.10): forbid unmapping, moving, reprotecting
 /// the range for the life of the process.
-///
-/// Safe: sealing only makes later calls fail with `EPERM`.
 ///
 /// # Errors
 /// `ENOSYS` on kernels before 6.10 (passed through as the kernel's answer),
 /// `EINVAL` (unaligned, non-zero flags, 32-bit), `ENOMEM` (range not mapped),
 /// `EPERM`.
 ///
+/// # Safety
+/// Sealing breaks whoever owns the range: its owner can no longer unmap it
+/// (a `Drop` that calls `munmap` fails and the memory leaks; glibc aborts
+/// the process when it cannot unmap a thread's stack), move it or change
+/// its protection. The range must be memory the caller owns and will never
+/// need to unmap; [`PrivateMemory::seal`](crate::PrivateMemory::seal) does
+/// this for a mapping and records it.
+///
 /// # References
 /// [mseal(2)](https://man7.org/linux/man-pages/man2/mseal.2.html)
 #[inline(always)]
-pub fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
-    // SAFETY: sealing changes no contents and no mapping; it only makes later
-    // changes to the range fail.
+pub unsafe fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: sealing changes no contents and no mapping; what it does to the
+    // owner of the range is the caller's to uphold.
     let raw = unsafe { syscall3(crate::nr::MSEAL, addr as usize, len, 0) };
     let call = |_: &_| strace::Mseal {
         addr: addr as usize,
         len,
         flags: 0,
+    };
+    traced(raw, call).map(drop)
+}
+
+/// `prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name)` (Linux 5.17):
+/// name anonymous memory; `/proc/self/maps` then shows `[anon:NAME]` (or
+/// `[anon_shmem:NAME]` for shared anonymous memory). `None` removes the
+/// name.
+///
+/// Safe: a name changes no contents and no protection; the kernel checks the
+/// range.
+///
+/// # Errors
+/// `EINVAL` (kernel before 5.17 or built without `CONFIG_ANON_VMA_NAME`;
+/// unaligned `addr`; a name longer than 79 bytes or with a byte outside
+/// printable ASCII or one of `` \`$[] ``), `EBADF` (a file mapping),
+/// `ENOMEM` (range not mapped, or too many mappings after the split).
+///
+/// # References
+/// [PR_SET_VMA(2const)](https://man7.org/linux/man-pages/man2/PR_SET_VMA.2const.html)
+#[inline(always)]
+pub fn set_vma_anon_name(
+    addr: *const c_void,
+    len: usize,
+    name: Option<&CStr>,
+) -> Result<(), Errno> {
+    let name_ptr = name.map_or(0, |name| name.as_ptr() as usize);
+    // SAFETY: the kernel reads `name` (NUL-terminated, alive for the call)
+    // and changes no memory contents.
+    let raw = unsafe {
+        syscall5(
+            crate::nr::PRCTL,
+            PR_SET_VMA as usize,
+            PR_SET_VMA_ANON_NAME as usize,
+            addr as usize,
+            len,
+            name_ptr,
+        )
+    };
+    let call = |_: &_| strace::PrctlSetVmaAnonName {
+        addr: addr as usize,
+        len,
+        name,
     };
     traced(raw, call).map(drop)
 }

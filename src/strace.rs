@@ -716,7 +716,7 @@ macro_rules! returns {
 
 returns!(Address: Mmap, Mremap);
 returns!(Number: Munmap, Mprotect, Madvise, Msync, Mlock, Mlock2, Munlock, Mlockall, Munlockall,
-    Mincore<'a>, Mseal, MemfdCreate<'a>, Ftruncate, Openat<'a>, Close, Read<'a>, Write<'a>,
+    Mincore<'a>, Mseal, PrctlSetVmaAnonName<'a>, Fstat, MemfdCreate<'a>, Ftruncate, Openat<'a>, Close, Read<'a>, Write<'a>,
     FcntlAddSeals, Fork, Clone, Wait4, Getpid, Kill, Uname<'a>);
 returns!(Seals: FcntlGetSeals);
 returns!(Never: ExitGroup);
@@ -1004,6 +1004,85 @@ impl Display for Mseal {
         write!(f, ", {}, ", self.len)?;
         hex(f, self.flags as u64)?;
         f.write_char(')')
+    }
+}
+
+/// `prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name)`.
+#[derive(Clone, Copy, Debug)]
+pub struct PrctlSetVmaAnonName<'a> {
+    /// Start of the range.
+    pub addr: usize,
+    /// Length in bytes.
+    pub len: usize,
+    /// The name, or `None` (NULL) to remove it.
+    pub name: Option<&'a CStr>,
+}
+
+impl Display for PrctlSetVmaAnonName<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, ")?;
+        addr(f, self.addr)?;
+        write!(f, ", {}, ", self.len)?;
+        match self.name {
+            Some(name) => quoted(f, name.to_bytes(), MAX_STRLEN)?,
+            None => f.write_str("NULL")?,
+        }
+        f.write_char(')')
+    }
+}
+
+/// `fstat(fd, statbuf)`, shown as strace abbreviates it: the type and
+/// permissions, then the size (the device number for devices).
+#[derive(Clone, Copy, Debug)]
+pub struct Fstat {
+    /// The file.
+    pub fd: i32,
+    /// The buffer's address, shown when the call failed.
+    pub buf: usize,
+    /// What the kernel filled in, after a success: `(st_mode, st_size,
+    /// st_rdev)`.
+    pub stat: Option<(u32, i64, u64)>,
+}
+
+impl Display for Fstat {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "fstat({}, ", self.fd)?;
+        let Some((mode, size, rdev)) = self.stat else {
+            addr(f, self.buf)?;
+            return f.write_char(')');
+        };
+        const TYPES: &[(u32, &str)] = &[
+            (k::S_IFREG, "S_IFREG"),
+            (k::S_IFDIR, "S_IFDIR"),
+            (k::S_IFCHR, "S_IFCHR"),
+            (k::S_IFBLK, "S_IFBLK"),
+            (k::S_IFIFO, "S_IFIFO"),
+            (k::S_IFLNK, "S_IFLNK"),
+            (k::S_IFSOCK, "S_IFSOCK"),
+        ];
+        let kind = mode & k::S_IFMT;
+        f.write_str("{st_mode=")?;
+        match TYPES.iter().find(|(bits, _)| *bits == kind) {
+            Some((_, name)) => f.write_str(name)?,
+            None => write!(f, "{kind:#o}")?,
+        }
+        for (bit, name) in [
+            (k::S_ISUID, "S_ISUID"),
+            (k::S_ISGID, "S_ISGID"),
+            (k::S_ISVTX, "S_ISVTX"),
+        ] {
+            if mode & bit != 0 {
+                write!(f, "|{name}")?;
+            }
+        }
+        write!(f, "|0{:03o}, ", mode & 0o777)?;
+        if kind == k::S_IFCHR || kind == k::S_IFBLK {
+            let major = ((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff);
+            let minor = ((rdev >> 12) & 0xffff_ff00) | (rdev & 0xff);
+            write!(f, "st_rdev=makedev({major:#x}, {minor:#x}), ...}})")
+        } else {
+            write!(f, "st_size={size}, ...}})")
+        }
     }
 }
 

@@ -622,9 +622,9 @@ fn generic_map_values(doc: &str) -> BTreeMap<String, u64> {
 /// (architecture, kernel name).
 fn arch_only_map_flags(flags_src: &str) -> Vec<(String, String)> {
     let body = flags_src
-        .split("pub struct Map: u32 {")
+        .split("map_modifiers! {")
         .nth(1)
-        .expect("src/flags.rs has no `pub struct Map: u32`");
+        .expect("src/flags.rs has no `map_modifiers! {` list");
     let body = &body[..matching_close(&format!("{{{body}"), 0).expect("Map not closed") - 1];
     let mut pending_arch = None;
     let mut found = Vec::new();
@@ -906,7 +906,7 @@ fn rawmap_map_values() -> BTreeMap<String, u64> {
     // `Map`'s Rust names differ from the kernel's (BELOW_2GB is MAP_32BIT):
     // src/flags.rs says which is which.
     let flags_src = read("src/flags.rs");
-    let body = flags_src.split("pub struct Map: u32 {").nth(1).unwrap();
+    let body = flags_src.split("map_modifiers! {").nth(1).unwrap();
     for line in body.lines().map(str::trim) {
         if line.starts_with('}') {
             break;

@@ -437,6 +437,24 @@ fn calls(c: &mut Child, tmp_dir: &CStr, missing: &CStr, buf: &mut [u8], vec: &mu
             &result,
         );
     }
+    // fstat: strace abbreviates the struct to type, mode and size.
+    let stat_fd = |fd: BorrowedFd<'_>| {
+        let result = file_size(fd);
+        (fd.as_raw(), result)
+    };
+    let (raw_fd, size) = stat_fd(fd);
+    // A memfd is a regular file of mode 0777 (memfd_create(2)); asking the
+    // kernel again here would add a call between the markers, and strace
+    // checks the rendering against what the kernel really filled in.
+    let mode = libc::S_IFREG | 0o777;
+    c.rec(
+        st::Fstat {
+            fd: raw_fd,
+            buf: 0,
+            stat: size.ok().map(|size| (mode, size as i64, 0)),
+        },
+        &size.map(drop),
+    );
     let shared = c
         .mmap(None, page, rw, MapType::Shared.into(), Some(fd), 0)
         .expect("MAP_SHARED memfd");
@@ -681,7 +699,8 @@ fn calls(c: &mut Child, tmp_dir: &CStr, missing: &CStr, buf: &mut [u8], vec: &mu
     let sealed = c
         .mmap(None, page, Prot::READ, private_anon, None, 0)
         .expect("to seal");
-    let result = mseal(sealed.0, page);
+    // SAFETY: the range is this test's own and is never unmapped after.
+    let result = unsafe { mseal(sealed.0, page) };
     c.rec(
         st::Mseal {
             addr: sealed.addr(),
@@ -691,6 +710,23 @@ fn calls(c: &mut Child, tmp_dir: &CStr, missing: &CStr, buf: &mut [u8], vec: &mu
         &result,
     );
     c.munmap(sealed, page);
+
+    // Naming anonymous memory, and removing the name.
+    let named = c
+        .mmap(None, page, rw, private_anon, None, 0)
+        .expect("to name");
+    for name in [Some(c"rawmap-oracle"), None] {
+        let result = set_vma_anon_name(named.0, page, name);
+        c.rec(
+            st::PrctlSetVmaAnonName {
+                addr: named.addr(),
+                len: page,
+                name,
+            },
+            &result,
+        );
+    }
+    c.munmap(named, page);
 
     // Processes. The forked child leaves at once (strace without -f does not
     // follow it); the parent reaps it.

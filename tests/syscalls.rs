@@ -509,7 +509,9 @@ fn kernel_at_least(major: u32, minor: u32) -> bool {
 #[test]
 fn mseal_cases() {
     let a = scratch(1);
-    let got = mseal(a, page());
+    // SAFETY: the scratch page is this test's own, never unmapped after it
+    // is sealed (it stays mapped for the life of the test process).
+    let got = unsafe { mseal(a, page()) };
     if kernel_at_least(6, 10) {
         if under_qemu() && got == Err(Errno::ENOSYS) {
             eprintln!(
@@ -522,10 +524,9 @@ fn mseal_cases() {
         check!(unsafe { munmap(a, page()) }, Err(EPERM));
         // SAFETY: as above.
         check!(unsafe { mprotect(a, page(), Prot::NONE) }, Err(EPERM));
-        check!(
-            mseal(a.cast::<u8>().wrapping_add(1).cast(), page()),
-            Err(EINVAL)
-        );
+        // SAFETY: the call fails (unaligned): nothing is sealed.
+        let unaligned = unsafe { mseal(a.cast::<u8>().wrapping_add(1).cast(), page()) };
+        check!(unaligned, Err(EINVAL));
     } else {
         // The kernel's own answer before 6.10, passed through.
         check!(got, Err(ENOSYS));

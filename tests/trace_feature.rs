@@ -32,26 +32,16 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
 
-/// What the child reports back through shared memory.
-#[repr(C)]
-struct Report {
-    mapped: usize,
-    allocations: usize,
-}
-
 /// In a child whose fd 2 is a memfd: mmap, a misaligned mprotect, a write to
 /// fd 2, munmap, then exit_group(7). Returns what fd 2 received and the
 /// child's report.
 fn traced_child() -> (String, usize, usize) {
     let page = page_size();
     let stderr = memfd_create(c"stderr", MemfdFlags::CLOEXEC).unwrap();
-    let shared = Mapping::anonymous(
-        size_of::<Report>(),
-        Prot::READ | Prot::WRITE,
-        MapType::Shared,
-    )
-    .unwrap();
-    let report = shared.as_ptr().cast::<Report>();
+    // What the child reports back: the address it mapped, its allocations.
+    let report = MapOptions::new(2 * size_of::<usize>())
+        .map_shared::<AtomicUsize>()
+        .unwrap();
     let status = in_child(|| {
         // SAFETY: dup2 is async-signal-safe; fd 2 becomes the memfd.
         if unsafe { libc::dup2(stderr.as_raw(), 2) } != 2 {
@@ -77,20 +67,17 @@ fn traced_child() -> (String, usize, usize) {
             p as usize
         };
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-        // SAFETY: the shared page outlives the child and only it writes now.
-        unsafe {
-            report.write_volatile(Report {
-                mapped,
-                allocations,
-            })
-        };
+        if report.copy_from_slice(0, &[mapped, allocations]).is_err() {
+            return 22;
+        }
         7
     });
     assert_eq!(status, WaitStatus::Exited(7), "the child failed a step");
     let written = std::fs::read_to_string(format!("/proc/self/fd/{}", stderr.as_raw())).unwrap();
-    // SAFETY: the child wrote it before exiting; wait4 ordered that.
-    let report = unsafe { report.read_volatile() };
-    (written, report.mapped, report.allocations)
+    let mut got = [0usize; 2];
+    report.copy_to_slice(0, &mut got).unwrap();
+    let [mapped, allocations] = got;
+    (written, mapped, allocations)
 }
 
 /// strace's layout for a short call: `= ` in column 40.
