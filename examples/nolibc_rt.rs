@@ -103,6 +103,11 @@ fn memory_functions_work() -> bool {
     // smear the first ten bytes over the whole range.
     copy.copy_within(0..black_box(200), black_box(10));
     let moved = (0..200).all(|i| copy[10 + i] == i as u8) && copy[..10] == source[..10];
+    // Overlapping, destination before source (issue 7, point 6: memmove once
+    // handed this case to memcpy, which promises disjoint ranges).
+    let mut back = source;
+    back.copy_within(black_box(10)..black_box(210), black_box(0));
+    let moved_back = (0..200).all(|i| back[i] == (i + 10) as u8) && back[200..] == source[200..];
     let differ = copy[..len] != source[..len];
 
     let mut filled = [0u8; LEN];
@@ -111,7 +116,7 @@ fn memory_functions_work() -> bool {
     let ordered = source[..len] < filled[..len] && copy[..len] < source[..len];
     let reversed = filled[..len] > copy[..len];
 
-    copied && equal && moved && differ && set && ordered && reversed
+    copied && equal && moved && moved_back && differ && set && ordered && reversed
 }
 
 fn parse(text: &[u8]) -> Option<i32> {

@@ -266,24 +266,33 @@ mod mem {
 
     /// `memmove(dest, src, n)`: like `memcpy`, but the ranges may overlap.
     ///
+    /// It never calls `memcpy`: that would promise LLVM the ranges are
+    /// disjoint, which here they need not be. Its accesses are volatile, so
+    /// LLVM cannot recognise the loops as a copy idiom and turn them back
+    /// into a call (to `memcpy`, or to this very function).
+    ///
     /// # Safety
     /// As in C: both ranges valid for `n` bytes.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
         if (dest as usize) <= (src as usize) {
             // Front to back: each source byte is read before `dest` reaches it.
-            // SAFETY: forwarded from the caller.
-            unsafe { memcpy(dest, src, n) }
+            let mut i = 0;
+            while i < n {
+                // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
+                unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
+                i += 1;
+            }
         } else {
             // Back to front, for the same reason the other way round.
             let mut i = n;
             while i > 0 {
                 i -= 1;
-                // SAFETY: `i < n` and the caller vouches for `n` bytes.
-                unsafe { *dest.add(i) = *src.add(i) };
+                // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
+                unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
             }
-            dest
         }
+        dest
     }
 
     /// `memset(s, c, n)`: fills `n` bytes with the low byte of `c`.

@@ -588,3 +588,26 @@ fn aarch64_main_return_value_is_the_exit_status() {
 fn aarch64_panic_handler_prints_message_and_exits_101() {
     panic_handler_prints_message_and_exits_101(AARCH64);
 }
+
+/// Issue 7, point 6: `memmove` must not hand overlapping ranges to `memcpy`
+/// (which tells LLVM they are disjoint), nor be written as loops LLVM could
+/// turn back into such a call. Read from the source, since the no-libc
+/// binaries are stripped; the runtime result is checked by
+/// `runtime_passes_argv_envp_and_alignment` ("memory functions yes", with
+/// overlaps in both directions).
+#[test]
+fn memmove_never_calls_memcpy() {
+    let source = include_str!("../src/rt.rs");
+    let start = source
+        .find("pub unsafe extern \"C\" fn memmove(")
+        .expect("rt defines memmove");
+    let body = &source[start..];
+    let body = &body[..body.find("\n    }\n").expect("memmove's end")];
+    assert!(!body.contains("memcpy("), "memmove calls memcpy:\n{body}");
+    assert_eq!(
+        body.matches("write_volatile(src.add(i).read_volatile())")
+            .count(),
+        2,
+        "both directions copy with volatile accesses:\n{body}"
+    );
+}
