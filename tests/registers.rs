@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::under_qemu;
+use common::{in_child, under_qemu};
 use rawmap::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 use rawmap::nr;
 use std::ffi::CStr;
@@ -58,9 +58,15 @@ fn expect_ok(raw: usize, what: &str) -> usize {
 /// A private `PROT_NONE` range of address space that this test owns: the
 /// tests place their mappings inside it with `MAP_FIXED`, which can then
 /// replace nothing but the reservation. Unmapped, whole, on drop.
+///
+/// It owns its whole range, except the parts a test gives up (a hole left
+/// for the kernel to fill, which another thread of the harness may take at
+/// any moment): those are recorded with [`Reservation::release`], and
+/// `Drop` unmaps only what is still ours (issue 7, point 7).
 struct Reservation {
     base: usize,
     len: usize,
+    released: std::cell::RefCell<Vec<(usize, usize)>>,
 }
 
 const GIB: usize = 1 << 30;
@@ -84,7 +90,14 @@ impl Reservation {
         Reservation {
             base: base as usize,
             len,
+            released: Default::default(),
         }
+    }
+
+    /// Records that `addr..addr + len` is no longer ours.
+    fn release(&self, addr: usize, len: usize) {
+        let end = addr + len.next_multiple_of(page());
+        self.released.borrow_mut().push((addr, end));
     }
 
     /// The `index`-th (0..8) page-aligned address in the reservation whose
@@ -123,9 +136,22 @@ impl Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        // SAFETY: the range is ours, and every pointer into it was local to
-        // the test that is now ending.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, self.len) };
+        let mut released = std::mem::take(self.released.get_mut());
+        released.sort_unstable();
+        let end = self.base + self.len;
+        let mut ours = self.base;
+        let unmap = |from: usize, to: usize| {
+            if from < to {
+                // SAFETY: a part of the range still ours; every pointer into
+                // it was local to the test that is now ending.
+                unsafe { libc::munmap(from as *mut libc::c_void, to - from) };
+            }
+        };
+        for (start, stop) in released {
+            unmap(ours, start.min(end));
+            ours = ours.max(stop);
+        }
+        unmap(ours, end);
     }
 }
 
@@ -301,23 +327,41 @@ fn two_arguments_munmap_removes_exactly_the_given_pages() {
     let page = page();
     let reservation = Reservation::new();
     let addr = reservation.patterned(1);
-    reservation.map_rw(addr, 4 * page);
-    for i in 0..4 {
-        // SAFETY: inside the four pages mapped just above.
-        unsafe { std::ptr::write_bytes((addr + i * page) as *mut u8, 0x30 + i as u8, page) };
-    }
-
-    // SAFETY: the two pages unmapped are ours and no reference points there.
-    let ret = unsafe { syscall2(nr::MUNMAP, addr + page, page + 1) };
-    assert_eq!(expect_ok(ret, "munmap"), 0);
-
-    let mapped: Vec<bool> = (0..4).map(|i| is_mapped(addr + i * page)).collect();
-    assert_eq!(mapped, [true, false, false, true], "pages still mapped");
-    // SAFETY: pages 0 and 3 are still mapped, as just checked.
-    unsafe {
-        assert!(bytes_at(addr, page).iter().all(|&b| b == 0x30));
-        assert!(bytes_at(addr + 3 * page, page).iter().all(|&b| b == 0x33));
-    }
+    // In a forked child: once the middle pages are unmapped, another thread
+    // of the harness could map into them before they are checked. The child
+    // has no other thread; it does not allocate and leaves by exit_group.
+    let status = in_child(|| {
+        reservation.map_rw(addr, 4 * page);
+        for i in 0..4 {
+            // SAFETY: inside the four pages mapped just above.
+            unsafe { std::ptr::write_bytes((addr + i * page) as *mut u8, 0x30 + i as u8, page) };
+        }
+        // SAFETY: the two pages unmapped are the child's own and no
+        // reference points there.
+        let ret = unsafe { syscall2(nr::MUNMAP, addr + page, page + 1) };
+        if ret != 0 {
+            return 1;
+        }
+        let mapped: [bool; 4] = std::array::from_fn(|i| is_mapped(addr + i * page));
+        if mapped != [true, false, false, true] {
+            return 2;
+        }
+        // SAFETY: pages 0 and 3 are still mapped, as just checked.
+        let kept = unsafe {
+            std::slice::from_raw_parts(addr as *const u8, page)
+                .iter()
+                .all(|&b| b == 0x30)
+                && std::slice::from_raw_parts((addr + 3 * page) as *const u8, page)
+                    .iter()
+                    .all(|&b| b == 0x33)
+        };
+        if kept { 0 } else { 3 }
+    });
+    assert_eq!(
+        status,
+        rawmap::WaitStatus::Exited(0),
+        "1: munmap failed, 2: not exactly the middle two pages vanished, 3: contents changed"
+    );
 }
 
 /// ftruncate(fd, length) with a length above 4 GiB whose bit 31 is set: the
@@ -570,33 +614,79 @@ fn five_arguments_mremap_moves_and_shrinks_to_the_fixed_address() {
     let reservation = Reservation::new();
     let old = reservation.patterned(6);
     let new = reservation.patterned(7);
-    reservation.map_rw(old, 3 * page);
-    for i in 0..3 {
-        // SAFETY: inside the three pages mapped just above.
-        unsafe { std::ptr::write_bytes((old + i * page) as *mut u8, 0x50 + i as u8, page) };
-    }
     let flags = (libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED) as usize;
-
-    // SAFETY: both ranges are ours: the old pages are referenced by nothing
-    // and the new address holds only reservation.
-    let ret = unsafe { syscall5(nr::MREMAP, old, 3 * page, 2 * page, flags, new) };
+    // In a forked child, so that no other thread maps into the vacated old
+    // range before it is checked (see the munmap test); no allocation.
+    let status = in_child(|| {
+        reservation.map_rw(old, 3 * page);
+        for i in 0..3 {
+            // SAFETY: inside the three pages mapped just above.
+            unsafe { std::ptr::write_bytes((old + i * page) as *mut u8, 0x50 + i as u8, page) };
+        }
+        // SAFETY: both ranges are the child's: the old pages are referenced
+        // by nothing and the new address holds only reservation.
+        let ret = unsafe { syscall5(nr::MREMAP, old, 3 * page, 2 * page, flags, new) };
+        if ret != new {
+            return 1;
+        }
+        let mut maps = [0u8; 1 << 16];
+        match vma_in_child(new, &mut maps) {
+            Some((start, end, perms)) if (start, end) == (new, new + 2 * page) => {
+                if &perms != b"rw-p" {
+                    return 3;
+                }
+            }
+            _ => return 2,
+        }
+        // SAFETY: the two moved pages are mapped at `new`.
+        let moved = (0..2).all(|i| unsafe {
+            std::slice::from_raw_parts((new + i * page) as *const u8, page)
+                .iter()
+                .all(|&b| b == 0x50 + i as u8)
+        });
+        if !moved {
+            return 4;
+        }
+        if (0..3).any(|i| is_mapped(old + i * page)) {
+            return 5;
+        }
+        0
+    });
     assert_eq!(
-        expect_ok(ret, "mremap"),
-        new,
-        "mremap must return new_address"
+        status,
+        rawmap::WaitStatus::Exited(0),
+        "1: mremap did not return new_address, 2: wrong new range, 3: not rw-p, \
+         4: contents not moved, 5: an old page is still mapped"
     );
+}
 
-    let vma = vma_at(new).expect("the moved mapping");
-    assert_eq!((vma.start, vma.end), (new, new + 2 * page), "new range");
-    assert_eq!(vma.perms, "rw-p");
-    // SAFETY: the two moved pages are mapped at `new`.
-    unsafe {
-        assert!(bytes_at(new, page).iter().all(|&b| b == 0x50));
-        assert!(bytes_at(new + page, page).iter().all(|&b| b == 0x51));
+/// The range and permissions of the `/proc/self/maps` line holding `addr`,
+/// read with rawmap's calls into `buf`: no allocation, for forked children.
+fn vma_in_child(addr: usize, buf: &mut [u8]) -> Option<(usize, usize, [u8; 4])> {
+    let maps = rawmap::openat(
+        rawmap::AT_FDCWD,
+        c"/proc/self/maps",
+        rawmap::OFlags::RDONLY,
+        0,
+    )
+    .ok()?;
+    let mut len = 0;
+    loop {
+        let got = rawmap::read(maps.as_fd(), buf.get_mut(len..)?).ok()?;
+        if got == 0 {
+            break;
+        }
+        len += got;
     }
-    for i in 0..3 {
-        assert!(!is_mapped(old + i * page), "old page {i} must be gone");
-    }
+    let hex = |text: &[u8]| usize::from_str_radix(std::str::from_utf8(text).ok()?, 16).ok();
+    buf[..len].split(|&b| b == b'\n').find_map(|line| {
+        let mut fields = line.split(|&b| b == b' ');
+        let range = fields.next()?;
+        let dash = range.iter().position(|&b| b == b'-')?;
+        let (start, end) = (hex(&range[..dash])?, hex(&range[dash + 1..])?);
+        let perms: [u8; 4] = fields.next()?.try_into().ok()?;
+        (start..end).contains(&addr).then_some((start, end, perms))
+    })
 }
 
 /// Maps `len` bytes at a free address with a bit pattern in both halves,
@@ -615,6 +705,8 @@ fn map_at_free_patterned_address(
         if decode(raw) != Err(libc::EEXIST) {
             return (addr, raw);
         }
+        // Another thread took the hole: it is theirs now.
+        reservation.release(addr, len);
     }
     panic!("every candidate address was taken");
 }

@@ -257,59 +257,59 @@ fn shared_validate_on_memfd_checks_unknown_bits() {
     unsafe { munmap(p, 4096) }.unwrap();
 }
 
+/// Runs in a forked child (issue 7, point 7): the final check looks at the
+/// addresses the blocks have just vacated, where another thread of the test
+/// harness (starting the next test, with its signal stack) could otherwise
+/// map something first. The child has no other thread, does not allocate and
+/// leaves by exit_group.
 #[test]
 fn mremap_joins_two_blocks_into_one_range() {
     let page = page_size();
     let (len1, len2) = (2 * page, 3 * page);
-    // SAFETY: fresh anonymous mappings; the reservation is replaced only by
-    // our own blocks, and everything is unmapped at the end.
-    unsafe {
-        let block1 = mmap_checked(
-            null_mut(),
-            len1,
-            RW,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        let block2 = mmap_checked(
-            null_mut(),
-            len2,
-            RW,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        std::ptr::write_bytes(block1.cast::<u8>(), b'A', len1);
-        std::ptr::write_bytes(block2.cast::<u8>(), b'B', len2);
+    let status = in_child(|| {
+        let private = MapType::Private | Map::ANONYMOUS;
+        // SAFETY: fresh anonymous mappings of the child; the reservation is
+        // replaced only by its own blocks, and the child exits after.
+        unsafe {
+            let (Ok(block1), Ok(block2)) = (
+                mmap(null_mut(), len1, RW, private, None, 0),
+                mmap(null_mut(), len2, RW, private, None, 0),
+            ) else {
+                return 1;
+            };
+            std::ptr::write_bytes(block1.cast::<u8>(), b'A', len1);
+            std::ptr::write_bytes(block2.cast::<u8>(), b'B', len2);
 
-        // Reserve a range big enough for both, as the seed's pseudocode does.
-        let joined = mmap_checked(
-            null_mut(),
-            len1 + len2,
-            Prot::NONE,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        let moved = MremapFlags::MAYMOVE | MremapFlags::FIXED;
-        assert_eq!(mremap(block1, len1, len1, moved, joined).unwrap(), joined);
-        let second = joined.cast::<u8>().add(len1).cast();
-        assert_eq!(mremap(block2, len2, len2, moved, second).unwrap(), second);
-
-        let bytes = std::slice::from_raw_parts(joined as *const u8, len1 + len2);
-        assert!(bytes[..len1].iter().all(|&b| b == b'A'));
-        assert!(bytes[len1..].iter().all(|&b| b == b'B'));
-        // The old addresses are gone: mremap of them now fails with EFAULT.
-        assert_eq!(
-            mremap(block1, len1, len1, MremapFlags::empty(), null_mut()),
-            Err(Errno::EFAULT)
-        );
-        munmap(joined, len1 + len2).unwrap();
-    }
+            // Reserve a range big enough for both, as the seed's pseudocode does.
+            let Ok(joined) = mmap(null_mut(), len1 + len2, Prot::NONE, private, None, 0) else {
+                return 2;
+            };
+            let moved = MremapFlags::MAYMOVE | MremapFlags::FIXED;
+            let second = joined.cast::<u8>().add(len1).cast();
+            if mremap(block1, len1, len1, moved, joined) != Ok(joined)
+                || mremap(block2, len2, len2, moved, second) != Ok(second)
+            {
+                return 3;
+            }
+            let bytes = std::slice::from_raw_parts(joined as *const u8, len1 + len2);
+            if !bytes[..len1].iter().all(|&b| b == b'A')
+                || !bytes[len1..].iter().all(|&b| b == b'B')
+            {
+                return 4;
+            }
+            // The old addresses are gone: mremap of them now fails with EFAULT.
+            if mremap(block1, len1, len1, MremapFlags::empty(), null_mut()) != Err(Errno::EFAULT) {
+                return 5;
+            }
+        }
+        0
+    });
+    assert_eq!(
+        status,
+        WaitStatus::Exited(0),
+        "1: mmap of the blocks, 2: the reservation, 3: mremap, 4: contents, \
+         5: the old address still mapped"
+    );
 }
 
 #[test]
