@@ -433,6 +433,12 @@ fn mincore_short_vec(addr: usize, len: usize) -> Result<(), Errno> {
 /// need to unmap; [`PrivateMemory::seal`](crate::PrivateMemory::seal) does
 /// this for a mapping and records it.
 ///
+/// ```compile_fail
+/// // Not callable from safe code (issue 7, point 4).
+/// let memory = rawmap::MapOptions::new(4096).map_private().unwrap();
+/// let _ = rawmap::mseal(memory.as_ptr().cast(), memory.len());
+/// ```
+///
 /// # References
 /// [mseal(2)](https://man7.org/linux/man-pages/man2/mseal.2.html)
 #[inline(always)]

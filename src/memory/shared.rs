@@ -8,14 +8,17 @@ use core::ffi::CStr;
 use core::marker::PhantomData;
 use core::ops::Range;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence};
+use core::sync::atomic::{
+    AtomicI32, AtomicI64, AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
+};
 
 mod sealed {
     pub trait Sealed {}
 }
 
 /// An atomic integer type that [`SharedMemory`] can hand its memory out as:
-/// `AtomicU8`, `AtomicU16`, `AtomicU32`, `AtomicU64`, `AtomicUsize`.
+/// `AtomicU8`, `AtomicU16`, `AtomicU32`, `AtomicU64`, `AtomicUsize`,
+/// `AtomicI32` (C's `int`), `AtomicI64`.
 ///
 /// Sealed: every implementation is at most 8 bytes wide, the size up to
 /// which Rust allows relaxed atomic loads from read-only memory on x86_64
@@ -66,7 +69,15 @@ macro_rules! atomic_word {
     )*};
 }
 
-atomic_word!(AtomicU8: u8, AtomicU16: u16, AtomicU32: u32, AtomicU64: u64, AtomicUsize: usize);
+atomic_word!(
+    AtomicU8: u8,
+    AtomicU16: u16,
+    AtomicU32: u32,
+    AtomicU64: u64,
+    AtomicUsize: usize,
+    AtomicI32: i32,
+    AtomicI64: i64
+);
 
 /// Memory that another process (or the file system) may write at any
 /// moment: shared anonymous memory, `/dev/zero`, a memfd, a file. Unmapped
