@@ -12,12 +12,34 @@
 //!    with typed flags ([`Prot`], [`MapType`] `|` [`Map`], [`Advice`], …)
 //!    and a raw escape hatch ([`mmap_raw`], [`madvise_raw`], …) that sends any
 //!    bits to the kernel so you can see what it answers.
-//! 3. [`Mapping`]: an owned mapping that is unmapped on drop and exposes its
-//!    memory only in ways that stay sound across `fork` and sharing.
+//! 3. The safe layer, made by [`MapOptions`]: owned mappings, unmapped on
+//!    drop, one type per kind of memory so that only the sound accessors
+//!    exist: [`PrivateMemory`] derefs to `[u8]`, [`ProtectedMemory`] checks
+//!    each page's protection, [`SharedMemory`] hands out atomics of one
+//!    width. Why, and how each keeps its state true when a call fails:
+//!    [`memory`].
 //!
 //! Every error is the kernel's own: a raw return in `-4095..=-1` becomes
 //! [`Errno`], whose `Display` reads like strace (`EINVAL (Invalid argument)`).
 //! Nothing here panics on bad input.
+//!
+//! ```
+//! let mut memory = rawmap::MapOptions::new(4096).map_private()?;
+//! memory[0] = 1;
+//! assert_eq!(memory[0], 1);
+//! # Ok::<(), rawmap::Errno>(())
+//! ```
+//!
+//! # Features
+//!
+//! * `std`: `From` conversions between [`OwnedFd`]/[`BorrowedFd`] and
+//!   `std::os::fd`'s (and `AsFd`), so a `std::fs::File` maps with
+//!   [`MapOptions::map_file`]; `From<Errno> for std::io::Error`. Changes no
+//!   behaviour.
+//! * `trace`: every wrapper prints its call and the kernel's answer on fd 2
+//!   in strace's syntax ([`strace`]), without allocating. Off: no code.
+//! * `rt`: `_start`, a panic handler and the C memory functions for
+//!   `#![no_main]` programs linked without libc (`rt` module).
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -58,7 +80,7 @@ compile_error!(
 mod errno;
 mod flags;
 mod fs;
-mod memory;
+pub mod memory;
 mod mm;
 pub mod nr;
 mod process;
@@ -91,3 +113,8 @@ pub use process::{
 };
 
 pub use core::ffi::c_void;
+
+// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

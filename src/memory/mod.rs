@@ -64,7 +64,7 @@ pub use options::MapOptions;
 pub use private::{PrivateMemory, ProtectedMemory};
 pub use shared::{AtomicWord, SharedMemory};
 
-use crate::flags::{Advice, MlockFlags, MsyncFlags, Prot};
+use crate::flags::{Advice, MsyncFlags, Prot};
 use crate::{Errno, c_void};
 use core::fmt;
 use core::ptr::NonNull;
@@ -338,7 +338,7 @@ impl Region {
     }
 
     fn lock(&self) -> Result<(), Errno> {
-        crate::mlock2(self.addr(0), self.len, MlockFlags::empty())
+        crate::mlock(self.addr(0), self.len)
     }
 
     fn unlock(&self) -> Result<(), Errno> {

@@ -150,7 +150,7 @@ impl PrivateMemory {
         self.region.advise(offset, len, advice)
     }
 
-    /// `mlock2(addr, len, 0)`: keep every page in RAM.
+    /// `mlock(addr, len)`: keep every page in RAM.
     ///
     /// # Errors
     /// The kernel's: `ENOMEM`/`EAGAIN` (over `RLIMIT_MEMLOCK`), `EPERM`.
@@ -398,7 +398,7 @@ impl AsMut<[u8]> for PrivateMemory {
 /// The protection of each page is tracked in the value, without
 /// allocating, as at most [`MAX_PROTECTION_RUNS`](crate::MAX_PROTECTION_RUNS)
 /// runs; a `protect` that fails part-way marks its range unknown, and
-/// accessors refuse it (see the [module docs](crate::MapOptions)). Made by
+/// accessors refuse it (see [`memory`](crate::memory)). Made by
 /// [`MapOptions::map_protected`](crate::MapOptions::map_protected) or
 /// [`PrivateMemory::into_protected`].
 ///

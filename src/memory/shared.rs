@@ -530,7 +530,7 @@ impl<W: AtomicWord> SharedMemory<W> {
         self.region.flush(offset, len)
     }
 
-    /// `mlock2(addr, len, 0)`, as [`PrivateMemory::lock`](crate::PrivateMemory::lock).
+    /// `mlock(addr, len)`, as [`PrivateMemory::lock`](crate::PrivateMemory::lock).
     ///
     /// # Errors
     /// The kernel's.
