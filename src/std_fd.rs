@@ -1,23 +1,6 @@
 //! With the `std` feature: rawmap's descriptors and `std::os::fd`'s convert
-//! into each other, so a `std::fs::File` maps with
-//! [`MapOptions::map_file`](crate::MapOptions::map_file) (whose one
-//! `unsafe` is the SIGBUS contract of file mappings).
-//!
-//! ```
-//! # #[cfg(feature = "std")] {
-//! use std::os::fd::AsFd;
-//! use core::sync::atomic::AtomicU8;
-//! let path = std::env::temp_dir().join(format!("rawmap-std-doc-{}", std::process::id()));
-//! std::fs::write(&path, b"hello")?;
-//! let file = std::fs::File::open(&path)?;
-//! let options = rawmap::MapOptions::new(5).protection(rawmap::Prot::READ);
-//! // SAFETY: nobody truncates this temporary file while it is mapped.
-//! let mapped = unsafe { options.map_file::<AtomicU8>(file.as_fd().into(), 0) }?;
-//! assert_eq!(mapped.load(4)?, b'o');
-//! std::fs::remove_file(&path)?;
-//! # }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! into each other (see the `From<std::os::fd::BorrowedFd>` impl of
+//! [`BorrowedFd`] for a `File` mapped).
 
 extern crate std;
 
@@ -38,6 +21,25 @@ impl From<OwnedFd> for std_fd::OwnedFd {
     }
 }
 
+/// A `std` descriptor borrowed as rawmap's, so a `std::fs::File` maps with
+/// [`MapOptions::map_file`](crate::MapOptions::map_file) (whose one
+/// `unsafe` is the SIGBUS contract of file mappings).
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// use std::os::fd::AsFd;
+/// use core::sync::atomic::AtomicU8;
+/// let path = std::env::temp_dir().join(format!("rawmap-std-doc-{}", std::process::id()));
+/// std::fs::write(&path, b"hello")?;
+/// let file = std::fs::File::open(&path)?;
+/// let options = rawmap::MapOptions::new(5).protection(rawmap::Prot::READ);
+/// // SAFETY: nobody truncates this temporary file while it is mapped.
+/// let mapped = unsafe { options.map_file::<AtomicU8>(file.as_fd().into(), 0) }?;
+/// assert_eq!(mapped.load(4)?, b'o');
+/// std::fs::remove_file(&path)?;
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 impl<'fd> From<std_fd::BorrowedFd<'fd>> for BorrowedFd<'fd> {
     fn from(fd: std_fd::BorrowedFd<'fd>) -> BorrowedFd<'fd> {
         // SAFETY: the std borrow keeps the descriptor open for `'fd`, and

@@ -914,3 +914,31 @@ fn advice_round_trips() {
     assert_eq!(Advice::from_bits(9999), None);
     assert_eq!(Advice::DontNeed.name(), "MADV_DONTNEED");
 }
+
+/// With `std`: a `File` maps through the conversions, and descriptors move
+/// both ways without being closed twice.
+#[cfg(feature = "std")]
+#[test]
+fn std_descriptors_convert_both_ways() {
+    use std::os::fd::{AsFd, AsRawFd};
+    let path = std::env::temp_dir().join(format!("rawmap-std-{}", std::process::id()));
+    std::fs::write(&path, vec![7u8; page()]).unwrap();
+    let file = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let raw = file.as_raw_fd();
+    let borrowed: BorrowedFd<'_> = file.as_fd().into();
+    assert_eq!(borrowed.as_raw(), raw);
+    // SAFETY: nobody truncates the (now unlinked) file while it is mapped.
+    let mapped = unsafe { MapOptions::new(page()).map_file::<AtomicU8>(borrowed, 0) }.unwrap();
+    assert_eq!(mapped.load(page() - 1), Ok(7));
+    let owned: OwnedFd = std::os::fd::OwnedFd::from(file).into();
+    assert_eq!(owned.as_raw(), raw);
+    assert_eq!(AsFd::as_fd(&owned).as_raw_fd(), raw, "std's AsFd");
+    let back: std::os::fd::OwnedFd = owned.into();
+    let file = std::fs::File::from(back);
+    assert_eq!(file.metadata().unwrap().len(), page() as u64);
+}

@@ -49,6 +49,20 @@
 //! then recorded as *unknown* and every accessor refuses it with
 //! [`AccessError::Unknown`] until a later `protect` of it succeeds.
 //!
+//! ```
+//! use core::sync::atomic::AtomicU32;
+//! use rawmap::{MapOptions, Prot};
+//! let page = rawmap::page_size();
+//! let mut bytes = MapOptions::new(page).map_private()?; // &mut [u8]
+//! bytes[0] = 1;
+//! let mut guarded = bytes.into_protected(); // checked accessors
+//! guarded.protect(0, page, Prot::READ)?;
+//! assert_eq!(guarded.get(0..1)?, &[1]);
+//! let shared = MapOptions::new(page).map_shared::<AtomicU32>()?; // atomics
+//! shared.store(0, 7)?;
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! # Errors
 //!
 //! Operations answer the kernel's [`Errno`]. A few requests are refused
@@ -70,9 +84,27 @@ use core::fmt;
 use core::ptr::NonNull;
 
 /// How many protection runs [`ProtectedMemory`] and [`SharedMemory`] track.
+///
+/// ```
+/// use rawmap::{Errno, MAX_PROTECTION_RUNS, MapOptions, Prot};
+/// let page = rawmap::page_size();
+/// let mut memory = MapOptions::new(2 * MAX_PROTECTION_RUNS * page).map_protected()?;
+/// let mut answers = (0..MAX_PROTECTION_RUNS).map(|i| memory.protect(2 * i * page, page, Prot::READ));
+/// assert!(answers.any(|answer| answer == Err(Errno::ENOMEM)), "the table fills up");
+/// # Ok::<(), Errno>(())
+/// ```
 pub const MAX_PROTECTION_RUNS: usize = 16;
 
 /// Why an accessor refused a range.
+///
+/// ```
+/// use rawmap::{AccessError, MapOptions, Prot};
+/// let guard = MapOptions::new(4096).protection(Prot::NONE).map_protected()?;
+/// let refused = guard.get(0..1).unwrap_err();
+/// assert_eq!(refused, AccessError::NotReadable);
+/// assert_eq!(refused.to_string(), "range not readable");
+/// # Ok::<(), rawmap::Errno>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessError {
