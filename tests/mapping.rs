@@ -384,8 +384,31 @@ fn remap_grows_shrinks_and_keeps_contents() {
     m.remap(2 * page()).unwrap();
     assert_eq!(m.len(), 2 * page());
     let before = (m.as_ptr(), m.len());
-    assert_eq!(m.remap(0), Err(Errno::EINVAL));
-    assert_eq!(m.remap(usize::MAX), Err(Errno::ENOMEM));
+    for new_len in [
+        0,
+        usize::MAX,
+        usize::MAX - 2 * page() + 1,
+        isize::MAX as usize,
+    ] {
+        // The kernel's answer for the same request on a scratch mapping.
+        let scratch = MapOptions::new(2 * page()).map_private().unwrap();
+        let (ptr, len) = scratch.into_raw();
+        let flags = MremapFlags::MAYMOVE;
+        // SAFETY: our own scratch mapping, referenced by nothing; a success
+        // is unmapped at once.
+        let kernel = unsafe { mremap(ptr.as_ptr().cast(), len, new_len, flags, null_mut()) };
+        let kernel = match kernel {
+            // SAFETY: the moved scratch mapping, ours alone.
+            Ok(moved) => unsafe { munmap(moved, new_len) }.map(drop),
+            Err(errno) => {
+                // SAFETY: still the scratch mapping, unmoved.
+                unsafe { munmap(ptr.as_ptr().cast(), len) }.unwrap();
+                Err(errno)
+            }
+        };
+        assert!(kernel.is_err(), "{new_len:#x}");
+        assert_eq!(m.remap(new_len), kernel, "{new_len:#x}");
+    }
     assert_eq!((m.as_ptr(), m.len()), before, "unchanged on error");
 }
 
@@ -648,6 +671,24 @@ fn bad_lengths_get_the_kernels_errno() {
         MapOptions::new(0).map_memfd::<AtomicU8>(c"zero").err(),
         Some(Errno::EINVAL),
         "a zero-length mmap of a memfd"
+    );
+    let (fd, _region) = MapOptions::new(page())
+        .map_memfd::<AtomicU8>(c"len")
+        .unwrap();
+    let zero = MapOptions::new(0);
+    assert_eq!(
+        zero.map_sealed_memfd::<AtomicU8>(fd.as_fd(), 0).err(),
+        Some(Errno::EINVAL),
+        "the kernel's zero length"
+    );
+    // SAFETY: the memfd is sealed against shrinking.
+    let file = unsafe { zero.map_file::<AtomicU8>(fd.as_fd(), 0) };
+    assert_eq!(file.err(), Some(Errno::EINVAL));
+    let huge = MapOptions::new(usize::MAX);
+    assert_eq!(
+        huge.map_sealed_memfd::<AtomicU8>(fd.as_fd(), 0).err(),
+        Some(Errno::ENOMEM),
+        "rounding overflows: the kernel's ENOMEM for mmap"
     );
     // ftruncate refuses a size above the file-size limit first.
     assert_eq!(

@@ -322,19 +322,22 @@ impl Region {
         }
     }
 
+    /// `len` rounded up to the granule, for `mremap`: a length whose
+    /// rounding overflows is the kernel's `EINVAL` there (its `PAGE_ALIGN`
+    /// wraps to 0, "a zero new length").
     fn round_len(&self, len: usize) -> Result<usize, Errno> {
         len.checked_next_multiple_of(self.granule)
-            .ok_or(Errno::ENOMEM)
+            .ok_or(Errno::EINVAL)
     }
 
     /// `mremap(ptr, len, new_len, MREMAP_MAYMOVE)`; the recorded address and
     /// length change only on success.
     fn remap(&mut self, new_len: usize) -> Result<(), Errno> {
+        let new_len = self.round_len(new_len)?;
         if new_len == 0 {
             // The kernel's answer to a zero new size.
             return Err(Errno::EINVAL);
         }
-        let new_len = self.round_len(new_len)?;
         // SAFETY: `&mut self` in every caller proves no reference into the
         // range is alive; without MREMAP_FIXED nothing else is replaced.
         let moved = unsafe {

@@ -100,9 +100,10 @@ impl PrivateMemory {
     /// pages are zero. On error nothing changed.
     ///
     /// # Errors
-    /// The kernel's: `EINVAL` (zero `new_len`), `ENOMEM` (no room, or over a
-    /// limit; also a `new_len` that overflows when rounded), `EPERM`
-    /// (sealed), `EAGAIN` (locked and over `RLIMIT_MEMLOCK`).
+    /// The kernel's: `EINVAL` (zero `new_len`, or one that overflows when
+    /// rounded up, answered without asking as the kernel would), `ENOMEM`
+    /// (no room, or over a limit), `EPERM` (sealed), `EAGAIN` (locked and
+    /// over `RLIMIT_MEMLOCK`).
     ///
     /// ```
     /// let page = rawmap::page_size();

@@ -584,9 +584,13 @@ impl<W: AtomicWord> SharedMemory<W> {
     ///
     /// ```
     /// use core::sync::atomic::AtomicU8;
-    /// let mut shared = rawmap::MapOptions::new(4096).map_shared::<AtomicU8>()?;
-    /// let _ = shared.seal();
-    /// assert_eq!(shared.is_sealed(), shared.remap(8192).is_err());
+    /// use rawmap::Errno;
+    /// let page = rawmap::page_size();
+    /// let mut shared = rawmap::MapOptions::new(2 * page).map_shared::<AtomicU8>()?;
+    /// match shared.seal() {
+    ///     Ok(()) => assert_eq!(shared.remap(page), Err(Errno::EPERM)),
+    ///     Err(errno) => assert!(!shared.is_sealed(), "{errno}"), // before Linux 6.10
+    /// }
     /// # Ok::<(), rawmap::Errno>(())
     /// ```
     pub fn seal(&mut self) -> Result<(), Errno> {
