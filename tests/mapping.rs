@@ -407,6 +407,16 @@ fn remap_grows_shrinks_and_keeps_contents() {
             }
         };
         assert!(kernel.is_err(), "{new_len:#x}");
+        // 0 and usize::MAX (whose rounding wraps to 0) rawmap answers itself.
+        let answered_here = new_len == 0 || new_len == usize::MAX;
+        if under_qemu() && answered_here && kernel == Err(Errno::ENOMEM) {
+            eprintln!(
+                "mremap to {new_len:#x} bytes: skipped one comparison; qemu-user 7.2 answers \
+                 ENOMEM itself, the kernel EINVAL (which rawmap gives, without asking)"
+            );
+            assert_eq!(m.remap(new_len), Err(Errno::EINVAL));
+            continue;
+        }
         assert_eq!(m.remap(new_len), kernel, "{new_len:#x}");
     }
     assert_eq!((m.as_ptr(), m.len()), before, "unchanged on error");
