@@ -25,7 +25,7 @@ use linux_raw_sys::prctl::{PR_SET_VMA, PR_SET_VMA_ANON_NAME};
 /// With `MAP_FIXED` the new mapping silently replaces whatever was mapped at
 /// `addr`, which may be memory Rust code is using. Without it, the call itself
 /// is harmless; the returned memory is raw and its use is the caller's
-/// business (see [`Mapping`](crate::Mapping) for a safe owner).
+/// business (see [`MapOptions`](crate::MapOptions) for safe owners).
 ///
 /// # References
 /// [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)

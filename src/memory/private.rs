@@ -618,7 +618,7 @@ impl ProtectedMemory {
     ///
     /// ```
     /// use rawmap::{MapOptions, Prot};
-    /// let mut memory = MapOptions::new(4096).protection(Prot::NONE).map_protected()?;
+    /// let memory = MapOptions::new(4096).protection(Prot::NONE).map_protected()?;
     /// let mut memory = memory.into_private().map_err(|(_, errno)| errno)?;
     /// memory[0] = 1;
     /// # Ok::<(), rawmap::Errno>(())

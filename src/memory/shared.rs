@@ -33,10 +33,24 @@ pub trait AtomicWord: sealed::Sealed + Send + Sync + Sized + 'static {
     /// The plain integer (`u32` for `AtomicU32`).
     type Value: Copy + core::fmt::Debug + PartialEq;
 
-    /// `self.load(order)`.
+    /// `self.load(order)`, for code generic over the width.
+    ///
+    /// ```
+    /// use core::sync::atomic::{AtomicU16, Ordering};
+    /// use rawmap::AtomicWord;
+    /// assert_eq!(AtomicU16::new(3).load_value(Ordering::Relaxed), 3);
+    /// ```
     fn load_value(&self, order: Ordering) -> Self::Value;
 
-    /// `self.store(value, order)`.
+    /// `self.store(value, order)`, for code generic over the width.
+    ///
+    /// ```
+    /// use core::sync::atomic::{AtomicU64, Ordering};
+    /// use rawmap::AtomicWord;
+    /// let word = AtomicU64::new(0);
+    /// word.store_value(9, Ordering::Relaxed);
+    /// assert_eq!(word.into_inner(), 9);
+    /// ```
     fn store_value(&self, value: Self::Value, order: Ordering);
 
     /// `Self::from_ptr(ptr)`.
