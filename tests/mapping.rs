@@ -461,6 +461,19 @@ fn split_and_unmap_a_part() {
     assert_eq!(rest.protection(0), Ok(Prot::NONE));
     assert_eq!(rest.protection(page()), Ok(RW));
     assert!(protected.into_private().is_ok());
+
+    // A protected mapping grows with its last page's protection, shrinks
+    // dropping the runs past its end, and cannot grow across protections.
+    let mut m = MapOptions::new(2 * page()).map_protected().unwrap();
+    m.protect(page(), page(), Prot::READ).unwrap();
+    assert_eq!(m.remap(3 * page()), Err(Errno::EFAULT), "two mappings");
+    m.remap(page()).unwrap();
+    assert_eq!(m.protection(0), Ok(RW));
+    assert_eq!(m.protection(page()), Err(AccessError::OutOfBounds));
+    m.remap(2 * page()).unwrap();
+    assert_eq!(m.protection(page()), Ok(RW), "the last page's protection");
+    m.get_mut(page()..page() + 1).unwrap()[0] = 1;
+    m.unmap().map_err(|(_, errno)| errno).unwrap();
 }
 
 #[test]

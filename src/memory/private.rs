@@ -589,6 +589,105 @@ impl ProtectedMemory {
         self.region.seal()
     }
 
+    /// `mremap(addr, len, new_len, MREMAP_MAYMOVE)`, as
+    /// [`PrivateMemory::remap`]. Grown pages take the protection of the last
+    /// page (the kernel extends the last mapping); growing fails with the
+    /// kernel's `EFAULT` when the pages have more than one protection.
+    ///
+    /// # Errors
+    /// As for [`PrivateMemory::remap`], and `EFAULT`.
+    ///
+    /// ```
+    /// use rawmap::{MapOptions, Prot};
+    /// let page = rawmap::page_size();
+    /// let mut memory = MapOptions::new(page).protection(Prot::READ).map_protected()?;
+    /// memory.remap(2 * page)?;
+    /// assert_eq!(memory.protection(page)?, Prot::READ);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    pub fn remap(&mut self, new_len: usize) -> Result<(), Errno> {
+        self.region.remap(new_len)?;
+        self.prots.truncate(self.region.len);
+        Ok(())
+    }
+
+    /// `mlock(addr, len)`, as [`PrivateMemory::lock`]; pages without
+    /// `PROT_READ` are locked too (the kernel does not fault them in).
+    ///
+    /// # Errors
+    /// The kernel's.
+    ///
+    /// ```
+    /// let memory = rawmap::MapOptions::new(4096).map_protected()?;
+    /// if memory.lock().is_ok() {
+    ///     memory.unlock()?;
+    /// }
+    /// # Ok::<(), rawmap::Errno>(())
+    /// ```
+    pub fn lock(&self) -> Result<(), Errno> {
+        self.region.lock()
+    }
+
+    /// `munlock(addr, len)`.
+    ///
+    /// # Errors
+    /// The kernel's.
+    ///
+    /// ```
+    /// rawmap::MapOptions::new(4096).map_protected()?.unlock()?;
+    /// # Ok::<(), rawmap::Errno>(())
+    /// ```
+    pub fn unlock(&self) -> Result<(), Errno> {
+        self.region.unlock()
+    }
+
+    /// True after a successful [`ProtectedMemory::seal`].
+    ///
+    /// ```
+    /// assert!(!rawmap::MapOptions::new(4096).map_protected()?.is_sealed());
+    /// # Ok::<(), rawmap::Errno>(())
+    /// ```
+    pub fn is_sealed(&self) -> bool {
+        self.region.sealed
+    }
+
+    /// Names the memory, as [`PrivateMemory::set_name`].
+    ///
+    /// # Errors
+    /// As for [`PrivateMemory::set_name`].
+    ///
+    /// ```
+    /// let memory = rawmap::MapOptions::new(4096).map_protected()?;
+    /// assert_eq!(memory.set_name(Some(c"[no]")), Err(rawmap::Errno::EINVAL));
+    /// # Ok::<(), rawmap::Errno>(())
+    /// ```
+    pub fn set_name(&self, name: Option<&CStr>) -> Result<(), Errno> {
+        self.region.name(name)
+    }
+
+    /// `munmap(addr, len)`, as [`PrivateMemory::unmap`].
+    ///
+    /// # Errors
+    /// As for [`PrivateMemory::unmap`].
+    ///
+    /// ```
+    /// let memory = rawmap::MapOptions::new(4096).map_protected()?;
+    /// memory.unmap().map_err(|(_, errno)| errno)?;
+    /// # Ok::<(), rawmap::Errno>(())
+    /// ```
+    // The value itself comes back on error (no_std: nothing to box it in).
+    #[allow(clippy::result_large_err)]
+    pub fn unmap(mut self) -> Result<(), (ProtectedMemory, Errno)> {
+        match self.region.unmap() {
+            Ok(()) => {
+                // Unmapped: nothing is left for Drop to do.
+                let _ = self.region.into_raw();
+                Ok(())
+            }
+            Err(errno) => Err((self, errno)),
+        }
+    }
+
     /// Splits in two at `at`, as [`PrivateMemory::split_off`]; each half
     /// keeps its pages' protections.
     ///
