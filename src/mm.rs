@@ -465,7 +465,8 @@ pub unsafe fn mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
 /// # Errors
 /// `EINVAL` (kernel before 5.17 or built without `CONFIG_ANON_VMA_NAME`;
 /// unaligned `addr`; a name longer than 79 bytes or with a byte outside
-/// printable ASCII or one of `` \`$[] ``), `EBADF` (a file mapping),
+/// printable ASCII or one of `` \`$[] ``; a file mapping on recent
+/// kernels), `EBADF` (a file mapping),
 /// `ENOMEM` (range not mapped, or too many mappings after the split).
 ///
 /// # References

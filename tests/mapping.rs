@@ -799,6 +799,14 @@ fn documented_refusals_before_mapping() {
             "{name:?}"
         );
     }
+    // File memory cannot be named: the kernel's EBADF, and nothing stays mapped.
+    let named_file = MapOptions::new(page())
+        .name(c"file")
+        .map_memfd::<AtomicU8>(c"f");
+    match named_file.err() {
+        Some(Errno::EINVAL) => eprintln!("this kernel has no anonymous names (before 5.17)"),
+        other => assert_eq!(other, Some(Errno::EBADF)),
+    }
     let long = std::ffi::CString::new("n".repeat(80)).unwrap();
     assert_eq!(
         MapOptions::new(page()).name(&long).map_private().err(),

@@ -216,12 +216,15 @@ impl<'a> MapOptions<'a> {
     ///
     /// A name the kernel would never accept (80 bytes or more, a byte outside
     /// printable ASCII, or one of `` \`$[] ``) is refused with `EINVAL`
-    /// before mapping. After that, the kernel's `EINVAL` can only mean that
+    /// before mapping. For anonymous memory, the kernel's `EINVAL` then means
     /// it has no anonymous names (before 5.17, or built without
-    /// `CONFIG_ANON_VMA_NAME`): the mapping is then kept, unnamed, since a
-    /// name changes nothing else. (`prctl` itself exists on every kernel, so
-    /// `ENOSYS` does not occur.) Any other error unmaps the memory and is
-    /// returned. File mappings cannot be named: `EBADF`.
+    /// `CONFIG_ANON_VMA_NAME`) and its `EBADF` (or, on 6.18, `EINVAL` for
+    /// `/dev/zero`) that it cannot name this kind of shared memory: the
+    /// mapping is kept, unnamed, since a name changes nothing else. (`prctl`
+    /// itself exists on every kernel, so `ENOSYS` does not occur.) File
+    /// memory (memfd, files) cannot be named: the kernel's answer (`EBADF`,
+    /// or `EINVAL` on recent kernels) is returned and nothing stays mapped,
+    /// as for any other error.
     ///
     /// ```
     /// let memory = rawmap::MapOptions::new(4096).name(c"rawmap-doc").map_private()?;
@@ -322,7 +325,7 @@ impl<'a> MapOptions<'a> {
         // Offset 0 always: a shared /dev/zero mapping is a shmem object of
         // exactly the mapped length, so at offset N its last N bytes would
         // lie past its end and fault with SIGBUS.
-        let region = self.map(MapType::Shared, Some(zero.as_fd()), 0)?;
+        let region = self.map_backed(MapType::Shared, Some(zero.as_fd()), 0, true)?;
         Ok(SharedMemory::new(region, self.prot, None))
     }
 
@@ -339,7 +342,8 @@ impl<'a> MapOptions<'a> {
     /// # Errors
     /// `memfd_create`'s (`EINVAL` for a name over 249 bytes, `EMFILE`),
     /// `ftruncate`'s, then as for [`MapOptions::map_shared`]. The name is the
-    /// memfd's; [`MapOptions::name`] does not apply to file memory (`EBADF`).
+    /// memfd's; [`MapOptions::name`] does not apply to file memory (the
+    /// kernel refuses: `EBADF`, or `EINVAL` on recent kernels).
     ///
     /// ```
     /// use core::sync::atomic::AtomicU32;
@@ -493,6 +497,18 @@ impl<'a> MapOptions<'a> {
         fd: Option<BorrowedFd<'_>>,
         offset: u64,
     ) -> Result<Region, Errno> {
+        self.map_backed(map_type, fd, offset, fd.is_none())
+    }
+
+    /// Maps; `anonymous` says the memory is anonymous (`/dev/zero`
+    /// included), so that a kernel's refusal to name it is not an error.
+    fn map_backed(
+        &self,
+        map_type: MapType,
+        fd: Option<BorrowedFd<'_>>,
+        offset: u64,
+        anonymous: bool,
+    ) -> Result<Region, Errno> {
         if self.no_reserve && self.huge_pages.is_some() && !self.unreserved_huge_pages {
             return Err(Errno::EINVAL);
         }
@@ -523,7 +539,11 @@ impl<'a> MapOptions<'a> {
         }
         if self.name.is_some() {
             match region.name(self.name) {
-                Ok(()) | Err(Errno::EINVAL) => {}
+                // No names on this kernel (EINVAL), or none for this kind
+                // of anonymous memory (EBADF before 6.x for shared memory,
+                // EINVAL for /dev/zero on 6.18): it works unnamed.
+                Ok(()) => {}
+                Err(Errno::EINVAL | Errno::EBADF) if anonymous => {}
                 Err(errno) => return Err(errno),
             }
         }

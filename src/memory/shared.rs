@@ -624,10 +624,11 @@ impl<W: AtomicWord> SharedMemory<W> {
 
     /// Names shared anonymous memory (`[anon_shmem:NAME]`), as
     /// [`PrivateMemory::set_name`](crate::PrivateMemory::set_name); file
-    /// memory cannot be named (`EBADF`).
+    /// memory cannot be named (`EBADF`, or `EINVAL` on recent kernels).
     ///
     /// # Errors
-    /// As for [`PrivateMemory::set_name`](crate::PrivateMemory::set_name), and `EBADF`.
+    /// As for [`PrivateMemory::set_name`](crate::PrivateMemory::set_name),
+    /// and `EBADF`.
     ///
     /// ```
     /// use core::sync::atomic::AtomicU8;
