@@ -892,6 +892,15 @@ fn fds_that_forbid_the_mapping_get_the_kernels_errno() {
     // SAFETY: sealed against shrinking.
     let file = unsafe { rw.map_file::<AtomicU8>(sealed.as_fd(), 0) };
     assert_eq!(file.err(), Some(Errno::EPERM));
+    let reader = MapOptions::new(page()).protection(Prot::READ);
+    let mut reader = reader
+        .map_sealed_memfd::<AtomicU8>(sealed.as_fd(), 0)
+        .unwrap();
+    assert_eq!(
+        reader.protect(0, page(), RW),
+        Err(Errno::EACCES),
+        "made writable later"
+    );
 
     // Refusals of map_sealed_memfd (EINVAL, documented): no SHRINK seal,
     // too short; and fcntl's own EINVAL for a fd that is not a memfd.

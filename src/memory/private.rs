@@ -611,8 +611,7 @@ impl ProtectedMemory {
         Ok(())
     }
 
-    /// `mlock(addr, len)`, as [`PrivateMemory::lock`]; pages without
-    /// `PROT_READ` are locked too (the kernel does not fault them in).
+    /// `mlock(addr, len)`, as [`PrivateMemory::lock`].
     ///
     /// # Errors
     /// The kernel's.

@@ -466,7 +466,7 @@ impl<W: AtomicWord> SharedMemory<W> {
     /// # Errors
     /// As for [`ProtectedMemory::protect`](crate::ProtectedMemory::protect);
     /// the kernel answers `EACCES` for `PROT_WRITE` on a mapping of a fd
-    /// opened read-only and `EPERM` on a write-sealed memfd.
+    /// opened read-only or of a write-sealed memfd.
     ///
     /// ```
     /// use core::sync::atomic::AtomicU32;
