@@ -23,7 +23,8 @@ mod sealed {
 /// Sealed: every implementation is at most 8 bytes wide, the size up to
 /// which Rust allows relaxed atomic loads from read-only memory on x86_64
 /// and aarch64 (`core::sync::atomic`, "Atomic accesses to read-only
-/// memory").
+/// memory"). On a 32-bit target (limit 4 bytes), `SharedMemory::load` of
+/// 8-byte words needs writable memory.
 ///
 /// ```
 /// fn width<W: rawmap::AtomicWord>() -> usize { core::mem::size_of::<W>() }
@@ -255,6 +256,19 @@ impl<W: AtomicWord> SharedMemory<W> {
         Ok(self.region.ptr.as_ptr().wrapping_add(start))
     }
 
+    /// What a relaxed load needs: read access, for words no wider than a
+    /// register (Rust allows relaxed loads of those on read-only memory:
+    /// 8 bytes on 64-bit targets, 4 on 32-bit ones); write access too for
+    /// wider words, whose loads may be compare-exchanges that fault on
+    /// read-only pages.
+    fn read_access() -> Prot {
+        if core::mem::size_of::<W>() <= core::mem::size_of::<usize>() {
+            Prot::READ
+        } else {
+            READ_WRITE
+        }
+    }
+
     fn slice(&self, range: Range<usize>) -> Result<&[W], AccessError> {
         let start = self.checked(&range, READ_WRITE)?;
         // SAFETY: in bounds, aligned (pages are aligned beyond 8 bytes),
@@ -312,7 +326,7 @@ impl<W: AtomicWord> SharedMemory<W> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load(&self, index: usize) -> Result<W::Value, AccessError> {
-        let ptr = self.checked(&(index..index.wrapping_add(1)), Prot::READ)?;
+        let ptr = self.checked(&(index..index.wrapping_add(1)), Self::read_access())?;
         if index == usize::MAX {
             return Err(AccessError::OutOfBounds);
         }
@@ -382,7 +396,7 @@ impl<W: AtomicWord> SharedMemory<W> {
         let end = first
             .checked_add(out.len())
             .ok_or(AccessError::OutOfBounds)?;
-        let start = self.checked(&(first..end), Prot::READ)?;
+        let start = self.checked(&(first..end), Self::read_access())?;
         let size = core::mem::size_of::<W>();
         for (i, value) in out.iter_mut().enumerate() {
             // SAFETY: element `first + i` is in bounds, aligned and readable
