@@ -518,10 +518,10 @@ impl<'a> MapOptions<'a> {
         let (len, granule) = self.rounded_len()?;
         let flags = self.flags(map_type, fd.is_none());
         let hint = self.hint.unwrap_or(0) as *mut c_void;
+        // What a file mapping needs of its file is the caller's to uphold
+        // (`map_file`) or proven by seals (`map_sealed_memfd`).
         // SAFETY: no MAP_FIXED: the kernel picks a free range or, with
-        // MAP_FIXED_NOREPLACE, fails rather than replace anything; the fd is
-        // borrowed for the call, and what a file mapping needs of its file
-        // is the caller's to uphold (`map_file`) or proven by seals.
+        // MAP_FIXED_NOREPLACE, fails rather than replace anything.
         let addr = unsafe { crate::mmap(hint, len, self.prot, flags, fd, offset) }?;
         // mmap never returns NULL on success without MAP_FIXED; were it to
         // (mmap_min_addr = 0), the mapping is left alone and refused.

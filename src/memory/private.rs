@@ -364,10 +364,9 @@ impl PrivateMemory {
 impl Deref for PrivateMemory {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        // SAFETY: the range is mapped readable and writable over `len` bytes
-        // for as long as `self` lives (no method changes protection or unmaps
-        // while borrowed), private to this process, and written only through
-        // `&mut self`.
+        // SAFETY: mapped read-write over `len` bytes while `self` lives (no
+        // method changes protection or unmaps while borrowed), private to
+        // this process, and written only through `&mut self`.
         unsafe { core::slice::from_raw_parts(self.region.ptr.as_ptr(), self.region.len) }
     }
 }

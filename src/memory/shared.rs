@@ -271,10 +271,10 @@ impl<W: AtomicWord> SharedMemory<W> {
 
     fn slice(&self, range: Range<usize>) -> Result<&[W], AccessError> {
         let start = self.checked(&range, READ_WRITE)?;
-        // SAFETY: in bounds, aligned (pages are aligned beyond 8 bytes),
-        // readable and writable (tracked; changed only through `&mut self`).
         // Atomics are defined under concurrent writes from other threads and
         // processes, and every access of this value has `W`'s width.
+        // SAFETY: in bounds, aligned (pages are aligned beyond 8 bytes), and
+        // read-write (tracked; changed only through `&mut self`).
         Ok(unsafe { core::slice::from_raw_parts(start.cast::<W>(), range.end - range.start) })
     }
 
