@@ -221,7 +221,8 @@ fn shared_validate_on_memfd_checks_unknown_bits() {
         Err(Errno::EINVAL) if under_qemu() => eprintln!(
             "skipped one assertion: MAP_SHARED_VALIDATE on a memfd answered EINVAL under qemu-user; \
              qemu-user 7.2 (Debian bookworm) rejects MAP_SHARED_VALIDATE itself in its mmap flag \
-             translation, while every kernel since 4.15 accepts it"
+             translation, while every kernel since 4.15 accepts it; {}",
+            common::kernel::checked_on((0, 0))
         ),
         Err(e) => panic!("MAP_SHARED_VALIDATE on a memfd must succeed, got {e}"),
     }
@@ -344,7 +345,10 @@ fn overcommit_one_gib_noreserve_grows_resident_only_when_touched() {
     // everywhere.
     let emulated = under_qemu();
     if emulated {
-        eprintln!("statm upper bounds skipped: qemu-user's translator memory is counted in statm");
+        eprintln!(
+            "statm upper bounds skipped: qemu-user's translator memory is counted in statm; {}",
+            common::kernel::checked_on((0, 0))
+        );
     } else {
         assert!(
             mapped < before + 256,

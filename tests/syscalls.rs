@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::kernel::{self, kernel_at_least};
 use common::{in_child, mmap_checked, mmap_raw_checked, under_qemu};
 use rawmap::*;
 use std::ptr::null_mut;
@@ -145,7 +146,8 @@ fn mmap_cases() {
         match mmap_checked(taken, p, RW, ANON_PRIVATE | Map::FIXED_NOREPLACE, None, 0) {
             Ok(elsewhere) if under_qemu() => {
                 eprintln!(
-                    "mmap: skipped the EEXIST case: qemu-user 7.2 drops MAP_FIXED_NOREPLACE and maps elsewhere"
+                    "mmap: skipped the EEXIST case: qemu-user 7.2 drops MAP_FIXED_NOREPLACE and maps elsewhere; {}",
+                    kernel::checked_on(kernel::MAP_FIXED_NOREPLACE)
                 );
                 munmap(elsewhere, p).unwrap();
             }
@@ -340,6 +342,11 @@ fn madvise_cases() {
     unsafe {
         for &advice in HARMLESS {
             let got = madvise(a, len, advice);
+            let populate = matches!(advice, Advice::PopulateRead | Advice::PopulateWrite);
+            if populate && !kernel_at_least(kernel::MADV_POPULATE) {
+                assert_eq!(got, Err(Errno::EINVAL), "madvise({advice:?}) before 5.14");
+                continue;
+            }
             let thp_off = matches!(advice, Advice::HugePage | Advice::NoHugePage)
                 && got == Err(Errno::EINVAL);
             assert!(got.is_ok() || thp_off, "madvise({advice:?}) = {got:?}");
@@ -362,7 +369,8 @@ fn madvise_cases() {
             let swallowed = under_qemu() && got.is_ok();
             if swallowed {
                 eprintln!(
-                    "madvise: skipped an error case: qemu-user 7.2 answers 0 to advice it does not forward"
+                    "madvise: skipped an error case: qemu-user 7.2 answers 0 to advice it does not forward; {}",
+                    kernel::checked_on((0, 0))
                 );
             }
             swallowed
@@ -438,7 +446,8 @@ fn mlock_cases() {
         under_qemu() && mlock2(a, len, MlockFlags::ONFAULT) == Err(Errno::ENOSYS);
     if qemu_lacks_mlock2 {
         eprintln!(
-            "mlock2: skipped; qemu-user 7.2 does not implement mlock2 and answers ENOSYS itself"
+            "mlock2: skipped; qemu-user 7.2 does not implement mlock2 and answers ENOSYS itself; {}",
+            kernel::checked_on((0, 0))
         );
     } else {
         check!(mlock2(a, len, MlockFlags::ONFAULT), Ok);
@@ -498,22 +507,15 @@ fn mincore_cases() {
     unsafe { munmap(a, 4 * page()) }.unwrap();
 }
 
-fn kernel_at_least(major: u32, minor: u32) -> bool {
-    let name = uname().unwrap();
-    let mut parts = name.release().split(|c: char| !c.is_ascii_digit());
-    let got_major: u32 = parts.next().unwrap().parse().unwrap();
-    let got_minor: u32 = parts.next().unwrap().parse().unwrap();
-    (got_major, got_minor) >= (major, minor)
-}
-
 #[test]
 fn mseal_cases() {
     let a = scratch(1);
     let got = mseal(a, page());
-    if kernel_at_least(6, 10) {
+    if kernel_at_least(kernel::MSEAL) {
         if under_qemu() && got == Err(Errno::ENOSYS) {
             eprintln!(
-                "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself"
+                "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself; {}",
+                kernel::checked_on(kernel::MSEAL)
             );
             return;
         }
@@ -576,7 +578,12 @@ fn memfd_and_seal_cases() {
         Err(EPERM)
     );
     check!(fcntl_add_seals(fd.as_fd(), Seals::SEAL), Ok);
-    check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EPERM));
+    if kernel_at_least(kernel::F_SEAL_EXEC) {
+        check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EPERM));
+    } else {
+        // The bit is unknown before 6.3, and that check comes first.
+        check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EINVAL));
+    }
 
     // Without ALLOW_SEALING the memfd starts sealed with F_SEAL_SEAL.
     let unsealable = memfd_create(c"rawmap-noseal", MemfdFlags::CLOEXEC).unwrap();
