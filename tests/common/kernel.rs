@@ -11,6 +11,12 @@ pub type Release = (u32, u32);
 pub const MAP_FIXED_NOREPLACE: Release = (4, 17);
 /// `mremap(MREMAP_DONTUNMAP)` (private anonymous mappings).
 pub const MREMAP_DONTUNMAP: Release = (5, 7);
+/// `mremap` looks up the old range's vma before anything else, so a
+/// same-size or shrinking `mremap` of an unmapped range is `EFAULT`; before,
+/// it returned the address untouched. Added with hugetlb `mremap` support
+/// (commit 550a7d60bd5e); seen in the matrix: 5.10 returns the address,
+/// 6.1 answers `EFAULT`.
+pub const MREMAP_LOOKS_UP_VMA_FIRST: Release = (5, 16);
 /// `MADV_POPULATE_READ` / `MADV_POPULATE_WRITE`.
 pub const MADV_POPULATE: Release = (5, 14);
 /// `prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)`.
