@@ -522,7 +522,8 @@ fn mincore_cases() {
 fn mseal_cases() {
     let a = scratch(1);
     let got = mseal(a, page());
-    if kernel_at_least(kernel::MSEAL) {
+    // 32-bit kernels have no mseal at all (the syscall is 64-bit only).
+    if cfg!(target_pointer_width = "64") && kernel_at_least(kernel::MSEAL) {
         if under_qemu() && got == Err(Errno::ENOSYS) {
             eprintln!(
                 "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself; {}",
