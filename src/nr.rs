@@ -4,6 +4,15 @@
 
 use linux_raw_sys::general as k;
 
+macro_rules! numbers_without_list {
+    ($($name:ident = $nr:ident,)*) => {
+        $(
+            #[doc = concat!("`", stringify!($nr), "`")]
+            pub const $name: usize = k::$nr as usize;
+        )*
+    };
+}
+
 macro_rules! numbers {
     ($($name:ident = $nr:ident,)*) => {
         $(
@@ -45,6 +54,18 @@ numbers! {
     GETPID = __NR_getpid,
     KILL = __NR_kill,
     UNAME = __NR_uname,
+}
+
+// What a program that runs a machine needs besides: `examples/kernel_init.rs`,
+// PID 1 of the kernel matrix, calls these through `arch::syscallN` (rawmap
+// has no wrappers for them; they are not about memory mappings).
+numbers_without_list! {
+    MOUNT = __NR_mount,
+    MKDIRAT = __NR_mkdirat,
+    DUP3 = __NR_dup3,
+    PIPE2 = __NR_pipe2,
+    EXECVE = __NR_execve,
+    REBOOT = __NR_reboot,
 }
 
 /// `__NR_fork`: only architectures with the old table have it.

@@ -767,7 +767,8 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
     if under_qemu() && sharing_and_offset != ("s", offset as u64) {
         eprintln!(
             "skipped one assertion: qemu-user's emulated /proc/self/maps shows {sharing_and_offset:?} \
-             for a MAP_SHARED window at file offset {offset:#x}; the contents above prove the offset"
+             for a MAP_SHARED window at file offset {offset:#x}; the contents above prove the offset; {}",
+            common::kernel::checked_on((0, 0))
         );
     } else {
         assert_eq!(
@@ -812,8 +813,9 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
     if under_qemu() && vma.offset != OFFSET {
         eprintln!(
             "skipped one assertion: qemu-user's emulated /proc/self/maps shows offset {:#x}; \
-             the marker above proves the offset",
-            vma.offset
+             the marker above proves the offset; {}",
+            vma.offset,
+            common::kernel::checked_on((0, 0))
         );
     } else {
         assert_eq!(vma.offset, OFFSET, "offset column of /proc/self/maps");

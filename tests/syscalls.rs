@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::kernel::{self, kernel_at_least};
 use common::{in_child, mmap_checked, mmap_raw_checked, under_qemu};
 use rawmap::*;
 use std::ptr::null_mut;
@@ -145,8 +146,14 @@ fn mmap_cases() {
         match mmap_checked(taken, p, RW, ANON_PRIVATE | Map::FIXED_NOREPLACE, None, 0) {
             Ok(elsewhere) if under_qemu() => {
                 eprintln!(
-                    "mmap: skipped the EEXIST case: qemu-user 7.2 drops MAP_FIXED_NOREPLACE and maps elsewhere"
+                    "mmap: skipped the EEXIST case: qemu-user 7.2 drops MAP_FIXED_NOREPLACE and maps elsewhere; {}",
+                    kernel::checked_on(kernel::MAP_FIXED_NOREPLACE)
                 );
+                munmap(elsewhere, p).unwrap();
+            }
+            // Before 4.17 the bit is unknown and ignored: the address is a hint.
+            Ok(elsewhere) if !kernel_at_least(kernel::MAP_FIXED_NOREPLACE) => {
+                assert_ne!(elsewhere, taken, "a hint never replaces a mapping");
                 munmap(elsewhere, p).unwrap();
             }
             got => assert_eq!(
@@ -238,10 +245,16 @@ fn mremap_cases() {
             Ok
         );
         assert_eq!(moved, target);
-        check!(
-            mremap(unmapped(), p, p, MremapFlags::empty(), null_mut()),
-            Err(EFAULT)
-        );
+        let nothing_there = mremap(unmapped(), p, p, MremapFlags::empty(), null_mut());
+        if kernel_at_least(kernel::MREMAP_LOOKS_UP_VMA_FIRST) {
+            check!(nothing_there, Err(EFAULT));
+        } else {
+            assert_eq!(
+                nothing_there,
+                Ok(unmapped()),
+                "same-size mremap before 5.16"
+            );
+        }
         check!(
             mremap(
                 moved.cast::<u8>().add(1).cast(),
@@ -340,6 +353,11 @@ fn madvise_cases() {
     unsafe {
         for &advice in HARMLESS {
             let got = madvise(a, len, advice);
+            let populate = matches!(advice, Advice::PopulateRead | Advice::PopulateWrite);
+            if populate && !kernel_at_least(kernel::MADV_POPULATE) {
+                assert_eq!(got, Err(Errno::EINVAL), "madvise({advice:?}) before 5.14");
+                continue;
+            }
             let thp_off = matches!(advice, Advice::HugePage | Advice::NoHugePage)
                 && got == Err(Errno::EINVAL);
             assert!(got.is_ok() || thp_off, "madvise({advice:?}) = {got:?}");
@@ -362,7 +380,8 @@ fn madvise_cases() {
             let swallowed = under_qemu() && got.is_ok();
             if swallowed {
                 eprintln!(
-                    "madvise: skipped an error case: qemu-user 7.2 answers 0 to advice it does not forward"
+                    "madvise: skipped an error case: qemu-user 7.2 answers 0 to advice it does not forward; {}",
+                    kernel::checked_on((0, 0))
                 );
             }
             swallowed
@@ -438,7 +457,8 @@ fn mlock_cases() {
         under_qemu() && mlock2(a, len, MlockFlags::ONFAULT) == Err(Errno::ENOSYS);
     if qemu_lacks_mlock2 {
         eprintln!(
-            "mlock2: skipped; qemu-user 7.2 does not implement mlock2 and answers ENOSYS itself"
+            "mlock2: skipped; qemu-user 7.2 does not implement mlock2 and answers ENOSYS itself; {}",
+            kernel::checked_on((0, 0))
         );
     } else {
         check!(mlock2(a, len, MlockFlags::ONFAULT), Ok);
@@ -498,24 +518,18 @@ fn mincore_cases() {
     unsafe { munmap(a, 4 * page()) }.unwrap();
 }
 
-fn kernel_at_least(major: u32, minor: u32) -> bool {
-    let name = uname().unwrap();
-    let mut parts = name.release().split(|c: char| !c.is_ascii_digit());
-    let got_major: u32 = parts.next().unwrap().parse().unwrap();
-    let got_minor: u32 = parts.next().unwrap().parse().unwrap();
-    (got_major, got_minor) >= (major, minor)
-}
-
 #[test]
 fn mseal_cases() {
     let a = scratch(1);
     // SAFETY: the scratch page is this test's own, never unmapped after it
     // is sealed (it stays mapped for the life of the test process).
     let got = unsafe { mseal(a, page()) };
-    if kernel_at_least(6, 10) {
+    // 32-bit kernels have no mseal at all (the syscall is 64-bit only).
+    if cfg!(target_pointer_width = "64") && kernel_at_least(kernel::MSEAL) {
         if under_qemu() && got == Err(Errno::ENOSYS) {
             eprintln!(
-                "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself"
+                "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself; {}",
+                kernel::checked_on(kernel::MSEAL)
             );
             return;
         }
@@ -577,7 +591,12 @@ fn memfd_and_seal_cases() {
         Err(EPERM)
     );
     check!(fcntl_add_seals(fd.as_fd(), Seals::SEAL), Ok);
-    check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EPERM));
+    if kernel_at_least(kernel::F_SEAL_EXEC) {
+        check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EPERM));
+    } else {
+        // The bit is unknown before 6.3, and that check comes first.
+        check!(fcntl_add_seals(fd.as_fd(), Seals::EXEC), Err(EINVAL));
+    }
 
     // Without ALLOW_SEALING the memfd starts sealed with F_SEAL_SEAL.
     let unsealable = memfd_create(c"rawmap-noseal", MemfdFlags::CLOEXEC).unwrap();

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod kernel;
 mod qemu;
 #[allow(unused_imports)] // not every file that includes this module asks
 pub use qemu::under_qemu;

@@ -18,5 +18,12 @@ pub fn under_qemu() -> bool {
     };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let comm_is_qemu = status.lines().next().is_some_and(|l| l.contains("qemu-"));
-    !native || comm_is_qemu
+    let emulated = !native || comm_is_qemu;
+    // Booted by .ci/kernel-matrix, whose init sets this: a real kernel, where
+    // every qemu-user skip would hide an assertion that must run.
+    assert!(
+        !(emulated && std::env::var_os("RAWMAP_REAL_KERNEL").is_some()),
+        "the qemu-user detector says qemu inside a real kernel (cpuinfo native: {native}, comm qemu: {comm_is_qemu})"
+    );
+    emulated
 }
