@@ -8,7 +8,7 @@
 use std::env;
 
 /// Architectures that have a file in `arch/`. Keep in step with `src/lib.rs`.
-const SUPPORTED: &[&str] = &["x86_64", "aarch64"];
+const SUPPORTED: &[&str] = &["x86_64", "aarch64", "powerpc64", "s390x", "mips64"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

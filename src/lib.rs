@@ -19,6 +19,8 @@
 //! [`Errno`], whose `Display` reads like strace (`EINVAL (Invalid argument)`).
 //! Nothing here panics on bad input.
 #![no_std]
+// Inline asm on mips is not yet stable (tier 3, nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -44,14 +46,23 @@
 /// kernel something no wrapper would send.
 #[cfg_attr(target_arch = "x86_64", path = "../arch/x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "../arch/aarch64.rs")]
+#[cfg_attr(target_arch = "powerpc64", path = "../arch/powerpc64.rs")]
+#[cfg_attr(target_arch = "s390x", path = "../arch/s390x.rs")]
+#[cfg_attr(target_arch = "mips64", path = "../arch/mips64.rs")]
 pub mod arch;
 
 #[cfg(not(all(
     target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64",
+    )
 )))]
 compile_error!(
-    "rawmap supports Linux on: x86_64, aarch64. \
+    "rawmap supports Linux on: x86_64, aarch64, powerpc64, s390x, mips64. \
      To add an architecture, write arch/<arch>.rs after arch/x86_64.rs."
 );
 

@@ -196,12 +196,12 @@ impl Mapping {
     pub fn advise(&mut self, advice: Advice) -> Result<(), Errno> {
         if matches!(
             advice,
-            Advice::DontFork
-                | Advice::Free
-                | Advice::GuardInstall
-                | Advice::HwPoison
-                | Advice::SoftOffline
+            Advice::DontFork | Advice::Free | Advice::GuardInstall | Advice::HwPoison
         ) {
+            return Err(Errno::EINVAL);
+        }
+        #[cfg(not(target_arch = "mips64"))]
+        if advice == Advice::SoftOffline {
             return Err(Errno::EINVAL);
         }
         // SAFETY: `&mut self` proves no reference into the mapping is alive;

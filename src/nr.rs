@@ -46,5 +46,10 @@ numbers! {
 }
 
 /// `__NR_fork`: only architectures with the old table have it.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "powerpc64",
+    target_arch = "s390x",
+    target_arch = "mips64"
+))]
 pub const FORK: usize = k::__NR_fork as usize;

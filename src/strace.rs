@@ -157,6 +157,19 @@ const MAP_ABOVE4G: u32 = k::MAP_ABOVE4G;
 const MAP_32BIT: u32 = 0;
 #[cfg(not(target_arch = "x86_64"))]
 const MAP_ABOVE4G: u32 = 0;
+// mips's headers have no MAP_SYNC, MAP_UNINITIALIZED or SIGSTKFLT.
+#[cfg(not(target_arch = "mips64"))]
+const MAP_SYNC: u32 = Map::SYNC.bits();
+#[cfg(not(target_arch = "mips64"))]
+const MAP_UNINITIALIZED: u32 = k::MAP_UNINITIALIZED;
+#[cfg(not(target_arch = "mips64"))]
+const SIGSTKFLT: u32 = k::SIGSTKFLT;
+#[cfg(target_arch = "mips64")]
+const MAP_SYNC: u32 = 0;
+#[cfg(target_arch = "mips64")]
+const MAP_UNINITIALIZED: u32 = 0;
+#[cfg(target_arch = "mips64")]
+const SIGSTKFLT: u32 = 0;
 
 const PROT: Names = &[
     (Prot::READ.bits(), "PROT_READ"),
@@ -190,8 +203,8 @@ const MAP_MODIFIERS: Names = &[
     (Map::LOCKED.bits(), "MAP_LOCKED"),
     (Map::STACK.bits(), "MAP_STACK"),
     (Map::HUGETLB.bits(), "MAP_HUGETLB"),
-    (Map::SYNC.bits(), "MAP_SYNC"),
-    (k::MAP_UNINITIALIZED, "MAP_UNINITIALIZED"),
+    (MAP_SYNC, "MAP_SYNC"),
+    (MAP_UNINITIALIZED, "MAP_UNINITIALIZED"),
     (Map::FIXED_NOREPLACE.bits(), "MAP_FIXED_NOREPLACE"),
 ];
 
@@ -316,7 +329,7 @@ const SIGNALS: Names = &[
     (k::SIGPIPE, "SIGPIPE"),
     (k::SIGALRM, "SIGALRM"),
     (k::SIGTERM, "SIGTERM"),
-    (k::SIGSTKFLT, "SIGSTKFLT"),
+    (SIGSTKFLT, "SIGSTKFLT"),
     (k::SIGCHLD, "SIGCHLD"),
     (k::SIGCONT, "SIGCONT"),
     (k::SIGSTOP, "SIGSTOP"),

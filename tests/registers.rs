@@ -619,6 +619,91 @@ fn map_at_free_patterned_address(
     panic!("every candidate address was taken");
 }
 
+/// mmap with its six values: through `syscall6` in six registers, except on
+/// s390x, whose mmap takes the address of a block holding them, which
+/// `arch::sys_mmap` builds (its `syscall6` is checked by copy_file_range).
+///
+/// # Safety
+/// As for mmap.
+unsafe fn mmap6(
+    addr: usize,
+    len: usize,
+    prot: usize,
+    flags: usize,
+    fd: usize,
+    offset: usize,
+) -> usize {
+    #[cfg(not(target_arch = "s390x"))]
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset) };
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe { rawmap::arch::sys_mmap(addr, len, prot, flags, fd, offset as u64) };
+    raw
+}
+
+/// copy_file_range(fd_in, &off_in, fd_out, &off_out, len, flags): eleven
+/// bytes from beyond 4 GiB in one memfd to beyond 4 GiB in another, with
+/// both offsets in memory at high addresses that the kernel advances. A
+/// swapped descriptor copies the other way, a swapped pointer reads the
+/// wrong offset or faults, a wrong length copies another count, and
+/// anything but 0 in `flags` is EINVAL.
+#[test]
+fn six_arguments_copy_file_range_copies_between_high_offsets() {
+    const OFF_IN: u64 = 0x1_8765_0003;
+    const OFF_OUT: u64 = 0x1_9876_0005;
+    let source = Memfd::new(c"rawmap-registers-cfr-in", OFF_IN + 4096);
+    let target = Memfd::new(c"rawmap-registers-cfr-out", OFF_OUT + 4096);
+    source.pwrite(b"above 4 GiB", OFF_IN);
+    source.pwrite(b"below 4 GiB", OFF_IN & 0xffff_ffff);
+    target.pwrite(b"untouched!!", OFF_OUT);
+
+    let reservation = Reservation::new();
+    let offsets = reservation.patterned(0);
+    reservation.map_rw(offsets, page());
+    let (off_in, off_out) = (offsets as *mut u64, (offsets + 64) as *mut u64);
+    // SAFETY: both lie in the page just mapped read-write.
+    unsafe {
+        off_in.write(OFF_IN);
+        off_out.write(OFF_OUT);
+    }
+    // SAFETY: both descriptors are ours and both offsets point into our page.
+    let raw = unsafe {
+        syscall6(
+            libc::SYS_copy_file_range as usize,
+            source.fd as usize,
+            off_in as usize,
+            target.fd as usize,
+            off_out as usize,
+            11,
+            0,
+        )
+    };
+    assert_eq!(expect_ok(raw, "copy_file_range"), 11, "bytes copied");
+    // SAFETY: as above.
+    let (now_in, now_out) = unsafe { (off_in.read(), off_out.read()) };
+    assert_eq!(
+        (now_in, now_out),
+        (OFF_IN + 11, OFF_OUT + 11),
+        "offsets advanced"
+    );
+    let mut copied = [0u8; 11];
+    // SAFETY: the kernel writes at most 11 bytes into `copied`.
+    let n = unsafe {
+        libc::pread(
+            target.fd,
+            copied.as_mut_ptr().cast(),
+            11,
+            OFF_OUT as libc::off_t,
+        )
+    };
+    assert_eq!(n, 11);
+    assert_eq!(
+        &copied, b"above 4 GiB",
+        "the target holds the source's bytes"
+    );
+}
+
 /// mmap(addr, len, prot, flags, fd, offset): a three-page window onto pages
 /// 2..5 of an eight-page memfd, read-only and shared, exactly at a free
 /// address chosen by the test (MAP_FIXED_NOREPLACE).
@@ -635,8 +720,7 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
     let (addr, raw) = map_at_free_patterned_address(&reservation, len, |addr| {
         // SAFETY: NOREPLACE maps only into the hole just made, or fails.
         unsafe {
-            syscall6(
-                nr::MMAP,
+            mmap6(
                 addr,
                 len,
                 libc::PROT_READ as usize,
@@ -699,8 +783,7 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
 
     // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
     let raw = unsafe {
-        syscall6(
-            nr::MMAP,
+        mmap6(
             0,
             2 * page,
             libc::PROT_READ as usize,

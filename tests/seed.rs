@@ -9,9 +9,14 @@ use std::ptr::null_mut;
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
-/// A flag bit that no kernel defines on x86_64 or aarch64 (LTP's choice for
-/// the same test). Other architectures will need their own.
+/// A flag bit that the kernel does not define for this architecture (LTP's
+/// choice for the same test, 1<<10, is MAP_NORESERVE on mips).
+#[cfg(not(target_arch = "mips64"))]
 const UNDEFINED_MAP_BIT: u32 = 1 << 10;
+/// A flag bit that the kernel does not define for this architecture (LTP's
+/// choice for the same test, 1<<10, is MAP_NORESERVE on mips).
+#[cfg(target_arch = "mips64")]
+const UNDEFINED_MAP_BIT: u32 = 1 << 9;
 
 fn raw(ty: MapType, modifiers: Map) -> u32 {
     (ty | modifiers).bits()
@@ -265,55 +270,58 @@ fn shared_validate_on_memfd_checks_unknown_bits() {
 fn mremap_joins_two_blocks_into_one_range() {
     let page = page_size();
     let (len1, len2) = (2 * page, 3 * page);
-    // SAFETY: fresh anonymous mappings; the reservation is replaced only by
-    // our own blocks, and everything is unmapped at the end.
-    unsafe {
-        let block1 = mmap_checked(
-            null_mut(),
-            len1,
-            RW,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        let block2 = mmap_checked(
-            null_mut(),
-            len2,
-            RW,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        std::ptr::write_bytes(block1.cast::<u8>(), b'A', len1);
-        std::ptr::write_bytes(block2.cast::<u8>(), b'B', len2);
+    // The last check is about an address this test gives up (the old home of
+    // block 1), which another test thread could map again at any moment; in
+    // a forked child no other thread runs. The child returns the number of
+    // the first check that failed, 0 if none did.
+    let status = in_child(|| {
+        let anonymous = MapType::Private | Map::ANONYMOUS;
+        // SAFETY: fresh anonymous mappings; the reservation is replaced only
+        // by our own blocks, and everything is unmapped at the end.
+        unsafe {
+            let (Ok(block1), Ok(block2)) = (
+                mmap(null_mut(), len1, RW, anonymous, None, 0),
+                mmap(null_mut(), len2, RW, anonymous, None, 0),
+            ) else {
+                return 1;
+            };
+            std::ptr::write_bytes(block1.cast::<u8>(), b'A', len1);
+            std::ptr::write_bytes(block2.cast::<u8>(), b'B', len2);
 
-        // Reserve a range big enough for both, as the seed's pseudocode does.
-        let joined = mmap_checked(
-            null_mut(),
-            len1 + len2,
-            Prot::NONE,
-            MapType::Private | Map::ANONYMOUS,
-            None,
-            0,
-        )
-        .unwrap();
-        let moved = MremapFlags::MAYMOVE | MremapFlags::FIXED;
-        assert_eq!(mremap(block1, len1, len1, moved, joined).unwrap(), joined);
-        let second = joined.cast::<u8>().add(len1).cast();
-        assert_eq!(mremap(block2, len2, len2, moved, second).unwrap(), second);
-
-        let bytes = std::slice::from_raw_parts(joined as *const u8, len1 + len2);
-        assert!(bytes[..len1].iter().all(|&b| b == b'A'));
-        assert!(bytes[len1..].iter().all(|&b| b == b'B'));
-        // The old addresses are gone: mremap of them now fails with EFAULT.
-        assert_eq!(
-            mremap(block1, len1, len1, MremapFlags::empty(), null_mut()),
-            Err(Errno::EFAULT)
-        );
-        munmap(joined, len1 + len2).unwrap();
-    }
+            // Reserve a range big enough for both, as the seed's pseudocode does.
+            let Ok(joined) = mmap(null_mut(), len1 + len2, Prot::NONE, anonymous, None, 0) else {
+                return 2;
+            };
+            let moved = MremapFlags::MAYMOVE | MremapFlags::FIXED;
+            if mremap(block1, len1, len1, moved, joined) != Ok(joined) {
+                return 3;
+            }
+            let second = joined.cast::<u8>().add(len1).cast();
+            if mremap(block2, len2, len2, moved, second) != Ok(second) {
+                return 4;
+            }
+            let bytes = std::slice::from_raw_parts(joined as *const u8, len1 + len2);
+            if !bytes[..len1].iter().all(|&b| b == b'A')
+                || !bytes[len1..].iter().all(|&b| b == b'B')
+            {
+                return 5;
+            }
+            // The old addresses are gone: mremap of them now fails with EFAULT.
+            if mremap(block1, len1, len1, MremapFlags::empty(), null_mut()) != Err(Errno::EFAULT) {
+                return 6;
+            }
+            if munmap(joined, len1 + len2).is_err() {
+                return 7;
+            }
+        }
+        0
+    });
+    assert_eq!(
+        status,
+        WaitStatus::Exited(0),
+        "1, 2: mmap failed; 3, 4: mremap did not move a block to the fixed address; \
+         5: the joined range lost bytes; 6: the old address did not answer EFAULT; 7: munmap"
+    );
 }
 
 #[test]

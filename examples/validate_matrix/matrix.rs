@@ -12,10 +12,15 @@ use rawmap::{AT_FDCWD, Errno, MapType, MemfdFlags, OFlags, OwnedFd, Prot, c_void
 use std::ffi::CString;
 use std::fmt::Write as _;
 
-/// A flag bit no kernel defines for x86_64 or aarch64; LTP's mmap20 uses the
-/// same bit to check MAP_SHARED_VALIDATE. Other architectures would need
-/// their own.
+/// A flag bit the kernel does not define for this architecture; LTP's
+/// mmap20 uses 1<<10 to check MAP_SHARED_VALIDATE. On mips 1<<10 is
+/// MAP_NORESERVE, and 1<<9 is the free one.
+#[cfg(not(target_arch = "mips64"))]
 pub const UNDEFINED_MAP_BIT: u32 = 1 << 10;
+/// A flag bit the kernel does not define for this architecture (on mips
+/// 1<<10 is MAP_NORESERVE).
+#[cfg(target_arch = "mips64")]
+pub const UNDEFINED_MAP_BIT: u32 = 1 << 9;
 
 /// The rows.
 pub const TYPES: [MapType; 4] = [

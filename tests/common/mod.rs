@@ -61,6 +61,7 @@ fn libc_mmap(
     // result is a fresh range we unmap at once, a FIXED one is replaced by
     // the caller's identical call right after.
     unsafe {
+        #[cfg(not(target_arch = "s390x"))]
         let ret = libc::syscall(
             libc::SYS_mmap,
             addr,
@@ -70,6 +71,20 @@ fn libc_mmap(
             fd as libc::c_long,
             offset as libc::c_long,
         );
+        // s390x's mmap takes the address of the six values (arch/s390x.rs);
+        // passing them in registers would make the kernel read `addr`.
+        #[cfg(target_arch = "s390x")]
+        let ret = {
+            let block: [libc::c_long; 6] = [
+                addr as libc::c_long,
+                len as libc::c_long,
+                prot as libc::c_long,
+                flags as libc::c_long,
+                fd as libc::c_long,
+                offset as libc::c_long,
+            ];
+            libc::syscall(libc::SYS_mmap, block.as_ptr())
+        };
         if ret == -1 {
             return Err(Errno::from_raw(*libc::__errno_location() as u16));
         }
