@@ -169,7 +169,8 @@ pub unsafe fn syscall5(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5
         asm!("mfhi $16", "mflo $17", "move $2, {nr}", "syscall", "mthi $16", "mtlo $17",
              nr = in(reg) nr, lateout("$2") ret, in("$4") a1, in("$5") a2, in("$6") a3,
              inlateout("$7") a4 => err,
-             lateout("$3") _, inlateout("$8") a5 => _, lateout("$9") _, lateout("$10") _,
+             in("$8") a5,
+             lateout("$3") _, lateout("$8") _, lateout("$9") _, lateout("$10") _,
              lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
              lateout("$15") _, out("$16") _, out("$17") _, lateout("$24") _, lateout("$25") _,
              options(nostack));
@@ -197,7 +198,8 @@ pub unsafe fn syscall6(
         asm!("mfhi $16", "mflo $17", "move $2, {nr}", "syscall", "mthi $16", "mtlo $17",
              nr = in(reg) nr, lateout("$2") ret, in("$4") a1, in("$5") a2, in("$6") a3,
              inlateout("$7") a4 => err,
-             lateout("$3") _, inlateout("$8") a5 => _, inlateout("$9") a6 => _, lateout("$10") _,
+             in("$8") a5, in("$9") a6,
+             lateout("$3") _, lateout("$8") _, lateout("$9") _, lateout("$10") _,
              lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
              lateout("$15") _, out("$16") _, out("$17") _, lateout("$24") _, lateout("$25") _,
              options(nostack));

@@ -94,7 +94,8 @@ pub unsafe fn syscall2(nr: usize, a1: usize, a2: usize) -> usize {
     unsafe {
         asm!("sc", "bns+ 2f", "neg 3, 3", "2:",
              inlateout("r0") nr => _, inlateout("r3") a1 => ret,
-             inlateout("r4") a2 => _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
+             in("r4") a2,
+             lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
              lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
              lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
              options(nostack));
@@ -113,7 +114,8 @@ pub unsafe fn syscall3(nr: usize, a1: usize, a2: usize, a3: usize) -> usize {
     unsafe {
         asm!("sc", "bns+ 2f", "neg 3, 3", "2:",
              inlateout("r0") nr => _, inlateout("r3") a1 => ret,
-             inlateout("r4") a2 => _, inlateout("r5") a3 => _, lateout("r6") _, lateout("r7") _,
+             in("r4") a2, in("r5") a3,
+             lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
              lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
              lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
              options(nostack));
@@ -132,8 +134,8 @@ pub unsafe fn syscall4(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize) ->
     unsafe {
         asm!("sc", "bns+ 2f", "neg 3, 3", "2:",
              inlateout("r0") nr => _, inlateout("r3") a1 => ret,
-             inlateout("r4") a2 => _, inlateout("r5") a3 => _, inlateout("r6") a4 => _,
-             lateout("r7") _,
+             in("r4") a2, in("r5") a3, in("r6") a4,
+             lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
              lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
              lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
              options(nostack));
@@ -152,8 +154,8 @@ pub unsafe fn syscall5(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5
     unsafe {
         asm!("sc", "bns+ 2f", "neg 3, 3", "2:",
              inlateout("r0") nr => _, inlateout("r3") a1 => ret,
-             inlateout("r4") a2 => _, inlateout("r5") a3 => _, inlateout("r6") a4 => _,
-             inlateout("r7") a5 => _,
+             in("r4") a2, in("r5") a3, in("r6") a4, in("r7") a5,
+             lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
              lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
              lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
              options(nostack));
@@ -180,9 +182,9 @@ pub unsafe fn syscall6(
     unsafe {
         asm!("sc", "bns+ 2f", "neg 3, 3", "2:",
              inlateout("r0") nr => _, inlateout("r3") a1 => ret,
-             inlateout("r4") a2 => _, inlateout("r5") a3 => _, inlateout("r6") a4 => _,
-             inlateout("r7") a5 => _,
-             inlateout("r8") a6 => _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
+             in("r4") a2, in("r5") a3, in("r6") a4, in("r7") a5, in("r8") a6,
+             lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
+             lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
              lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
              options(nostack));
     }

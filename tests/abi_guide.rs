@@ -315,7 +315,26 @@ fn stub(src: &str, name: &str) -> Result<Stub, String> {
         if arg.starts_with("options(") {
             continue;
         }
-        let op = operand(arg).ok_or(format!("{name}: cannot read asm operand `{arg}`"))?;
+        // `nr = in(reg) nr`: a named operand in a register the compiler
+        // picks, which the template then moves where the kernel reads it
+        // (`move $2, {nr}`): that is the register that counts.
+        let (label, text) = match arg.split_once('=') {
+            Some((label, rest)) if !label.contains('(') => (Some(label.trim()), rest),
+            _ => (None, arg.as_str()),
+        };
+        let mut op = operand(text).ok_or(format!("{name}: cannot read asm operand `{arg}`"))?;
+        if let Some(label) = label {
+            let placeholder = format!("{{{label}}}");
+            let moved_to = args
+                .iter()
+                .filter_map(|a| string_literal(a))
+                .find_map(|line| {
+                    let (_, rest) = line.trim().split_once(' ')?;
+                    let (to, from) = rest.split_once(',')?;
+                    (from.trim() == placeholder).then(|| to.trim().to_owned())
+                });
+            op.register = moved_to.unwrap_or(op.register);
+        }
         match op.input.as_deref() {
             Some("nr") => stub.number = Some(op.register.clone()),
             Some(a) if a.len() == 2 && a.starts_with('a') => {
@@ -335,7 +354,17 @@ fn stub(src: &str, name: &str) -> Result<Stub, String> {
             _ => {}
         }
     }
-    stub.instruction = template.join("\n");
+    // The line that enters the kernel; the others (powerpc's error
+    // conversion, mips's number load and hi/lo save) are the stub's own.
+    stub.instruction = template
+        .iter()
+        .find(|line| {
+            ["syscall", "svc", "sc", "int", "ecall"]
+                .iter()
+                .any(|i| line.trim().split(' ').next() == Some(i))
+        })
+        .cloned()
+        .unwrap_or_else(|| template.join("\n"));
     Ok(stub)
 }
 
@@ -409,12 +438,37 @@ fn code_abi(src: &str) -> Result<CodeAbi, String> {
         ));
     }
 
-    let mmap = call_args(fn_body(src, "sys_mmap")?, "syscall6")?;
+    let mmap_body = fn_body(src, "sys_mmap")?;
+    // Six registers, or (s390x) one pointer to a block of the six values:
+    // `let block: [usize; 6] = [addr, …, offset as usize];` then
+    // `syscall1(nr, block.as_ptr() as usize)`.
+    let in_block = call_args(mmap_body, "syscall6").is_err();
+    let mmap = match call_args(mmap_body, "syscall6") {
+        Ok(args) => args,
+        Err(_) => {
+            let one = call_args(mmap_body, "syscall1")?;
+            let block = one
+                .get(1)
+                .and_then(|a| a.split(".as_ptr()").next())
+                .ok_or("sys_mmap passes neither six values nor a block")?;
+            let values = mmap_body
+                .split_once(&format!("let {block}"))
+                .and_then(|(_, rest)| rest.split_once("= ["))
+                .and_then(|(_, rest)| rest.split_once("];"))
+                .ok_or(format!("sys_mmap: no array `{block}`"))?
+                .0;
+            std::iter::once(one[0].clone())
+                .chain(split_top_level(values))
+                .collect()
+        }
+    };
     let mmap_syscall = plain_expr(&mmap[0]).to_lowercase();
     let offset = mmap
         .get(6)
         .ok_or("sys_mmap passes fewer than 6 arguments")?;
-    let offset_unit = if plain_expr(offset) == "offset" {
+    let offset_unit = if plain_expr(offset) == "offset" && in_block {
+        "bytes, in a block of six words in memory"
+    } else if plain_expr(offset) == "offset" {
         "bytes"
     } else if offset.contains("/ 4096") || offset.contains(">> 12") {
         "4096-byte units"
@@ -511,6 +565,8 @@ struct Row {
     fork_number: Option<usize>,
     error_range: (i64, i64),
     map_differs: BTreeMap<String, u64>,
+    /// Generic names this architecture does not have (`NAME` = `absent`).
+    map_absent: BTreeSet<String>,
 }
 
 const COLUMNS: [&str; 11] = [
@@ -563,12 +619,17 @@ fn parse_row(cells: &BTreeMap<String, String>) -> Result<Row, String> {
     let fork_cell = cell("fork")?;
     let fork = parse_call(&one("fork")?).ok_or(format!("{arch}: fork is not a call"))?;
     let mut map_differs = BTreeMap::new();
+    let mut map_absent = BTreeSet::new();
     let differs = cell("MAP_* that differ from generic")?;
     if differs != "none" {
         for pair in differs.split(',') {
             let [name, value] = &backticked(pair)[..] else {
                 return Err(format!("{arch}: `{pair}` is not `NAME` = `value`"));
             };
+            if value == "absent" {
+                map_absent.insert(name.clone());
+                continue;
+            }
             let value = parse_value(value).ok_or(format!("{arch}: bad value {value}"))?;
             map_differs.insert(name.clone(), value);
         }
@@ -590,6 +651,7 @@ fn parse_row(cells: &BTreeMap<String, String>) -> Result<Row, String> {
         fork_number: number_after(fork_cell),
         error_range: (lo, hi),
         map_differs,
+        map_absent,
         arch,
     })
 }
@@ -757,7 +819,12 @@ fn this_row() -> Row {
 
 /// The number rawmap sends for the syscall the guide names.
 fn rawmap_number(name: &str) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64"
+    ))]
     if name == "fork" {
         return Some(rawmap::nr::FORK);
     }
@@ -825,7 +892,7 @@ fn the_offset_unit_is_the_one_the_kernel_gets() {
     contents[page..page + 8].copy_from_slice(b"page two");
     assert_eq!(rawmap::write(fd.as_fd(), &contents), Ok(contents.len()));
     let offset = match row.code.offset_unit.as_str() {
-        "bytes" => page as u64,
+        unit if unit.starts_with("bytes") => page as u64,
         "4096-byte units" => (page / 4096) as u64,
         other => panic!("unknown offset unit {other}"),
     };
@@ -871,11 +938,15 @@ fn kernel_map_values() -> BTreeMap<&'static str, u64> {
         ("MAP_NONBLOCK", k::MAP_NONBLOCK),
         ("MAP_STACK", k::MAP_STACK),
         ("MAP_HUGETLB", k::MAP_HUGETLB),
-        ("MAP_SYNC", k::MAP_SYNC),
         ("MAP_FIXED_NOREPLACE", k::MAP_FIXED_NOREPLACE),
-        ("MAP_UNINITIALIZED", k::MAP_UNINITIALIZED),
         ("MAP_HUGE_SHIFT", k::MAP_HUGE_SHIFT),
         ("MAP_HUGE_MASK", k::MAP_HUGE_MASK),
+    ]);
+    // mips's asm/mman.h has neither.
+    #[cfg(not(target_arch = "mips64"))]
+    values.extend([
+        ("MAP_SYNC", k::MAP_SYNC),
+        ("MAP_UNINITIALIZED", k::MAP_UNINITIALIZED),
     ]);
     #[cfg(target_arch = "x86_64")]
     let arch_only = [("MAP_32BIT", k::MAP_32BIT), ("MAP_ABOVE4G", k::MAP_ABOVE4G)];
@@ -942,11 +1013,12 @@ fn libc_map_values() -> BTreeMap<&'static str, u64> {
         ("MAP_NONBLOCK", libc::MAP_NONBLOCK),
         ("MAP_STACK", libc::MAP_STACK),
         ("MAP_HUGETLB", libc::MAP_HUGETLB),
-        ("MAP_SYNC", libc::MAP_SYNC),
         ("MAP_FIXED_NOREPLACE", libc::MAP_FIXED_NOREPLACE),
         ("MAP_HUGE_SHIFT", libc::MAP_HUGE_SHIFT),
         ("MAP_HUGE_MASK", libc::MAP_HUGE_MASK),
     ]);
+    #[cfg(not(target_arch = "mips64"))]
+    values.insert("MAP_SYNC", libc::MAP_SYNC);
     #[cfg(target_arch = "x86_64")]
     let arch_only = [("MAP_32BIT", libc::MAP_32BIT)];
     #[cfg(not(target_arch = "x86_64"))]
@@ -987,8 +1059,16 @@ fn map_values_that_differ_from_generic_are_the_ones_listed() {
         }
     }
     for name in generic.keys().chain(row.map_differs.keys()) {
-        if !kernel.contains_key(name.as_str()) {
-            wrong.push(format!("the guide names {name}, which this target lacks"));
+        let absent = row.map_absent.contains(name);
+        if !kernel.contains_key(name.as_str()) && !absent {
+            wrong.push(format!(
+                "the guide names {name}, which this target lacks: list it as absent"
+            ));
+        }
+        if kernel.contains_key(name.as_str()) && absent {
+            wrong.push(format!(
+                "the guide lists {name} as absent, but this target has it"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}: {}", row.arch, wrong.join("; "));
@@ -1059,7 +1139,7 @@ fn drift_in_an_arch_file_is_caught() {
     for row in rows(&doc).unwrap() {
         let arch = row.arch.as_str();
         let fourth = format!("(\"{}\") a4", row.code.argument_registers[3]);
-        let instruction = format!("asm!(\"{}\"", row.code.instruction);
+        let instruction = format!("\"{}\"", row.code.instruction);
         let fork_part = if row.code.fork.name == "fork" {
             "nr::FORK"
         } else {
@@ -1072,11 +1152,11 @@ fn drift_in_an_arch_file_is_caught() {
             ),
             (
                 "the instruction",
-                Box::new(|s| s.replace(&instruction, "asm!(\"int $0x80\"")),
+                Box::new(|s| s.replace(&instruction, "\"int $0x80\"")),
             ),
             (
                 "the clobbered registers",
-                Box::new(|s| s.replace("options(nostack", "lateout(\"r12\") _, options(nostack")),
+                Box::new(|s| s.replace("options(nostack", "lateout(\"r13\") _, options(nostack")),
             ),
             (
                 "the fork flavour",
