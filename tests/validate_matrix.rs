@@ -20,26 +20,21 @@ fn ask_kernel() -> Matrix {
     Matrix::ask_kernel(&files).expect("the matrix")
 }
 
-/// The same request through libc's `syscall()`, success unmapped at once.
+/// The same request through libc's `syscall()` (`common::libc_mmap`, which
+/// knows s390x's argument block), success unmapped at once.
 fn oracle(request: Request) -> Result<(), Errno> {
-    // SAFETY: no MAP_FIXED, so a success is a fresh range that replaced
+    let ret = common::libc_mmap(
+        0,
+        request.len,
+        request.prot,
+        request.flags,
+        request.fd,
+        request.offset,
+    )?;
+    // SAFETY: no MAP_FIXED, so the success is a fresh range that replaced
     // nothing; it is unmapped before anything could use it.
-    unsafe {
-        let ret = libc::syscall(
-            libc::SYS_mmap,
-            std::ptr::null_mut::<libc::c_void>(),
-            request.len,
-            request.prot as libc::c_long,
-            request.flags as libc::c_long,
-            request.fd as libc::c_long,
-            request.offset as libc::c_long,
-        );
-        if ret == -1 {
-            return Err(Errno::from_raw(*libc::__errno_location() as u16));
-        }
-        libc::munmap(ret as *mut libc::c_void, request.len);
-        Ok(())
-    }
+    unsafe { libc::munmap(ret as *mut libc::c_void, request.len) };
+    Ok(())
 }
 
 fn describe(cell: &Cell) -> String {

@@ -46,10 +46,10 @@ pub fn resident_pages() -> usize {
 }
 
 /// The differential oracle: sends the same `mmap` to the kernel through the
-/// `libc` crate's `syscall()` and returns its answer (unmapping any success,
-/// unless it was placed with MAP_FIXED, which the caller's own call will
-/// replace at the same address).
-fn libc_mmap(
+/// `libc` crate's `syscall()` and returns its answer. The caller unmaps a
+/// success (unless it was placed with MAP_FIXED, which the caller's own call
+/// will replace at the same address).
+pub fn libc_mmap(
     addr: usize,
     len: usize,
     prot: u32,
