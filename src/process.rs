@@ -52,9 +52,9 @@ pub unsafe fn fork() -> Result<Fork, Errno> {
 }
 
 /// How `arch::sys_fork` reaches the kernel, as strace shows it.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "x86", target_arch = "arm"))]
 const FORK_CALL: strace::Fork = strace::Fork;
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "arm")))]
 const FORK_CALL: strace::Clone = strace::Clone {
     flags: k::SIGCHLD as u64,
     stack: 0,
