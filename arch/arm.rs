@@ -284,3 +284,58 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: all
+/// general registers but `r0` (the result), `sp` and `pc`; `r7` must come
+/// back holding the number.
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 13] = [
+    "r1", "r2", "r3", "r4", "r5", "r8", "r9", "r10", "r12", "lr", "r6", "r7", "r11",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]` (but `nr` in `r7`), makes system
+/// call `nr` with whatever that leaves in the argument registers, and returns
+/// each register's value after the call. `r6`, `r7` and `r11`, which LLVM
+/// does not lend out, are saved on the stack, loaded through a pointer in
+/// `r0` and stored back through it (the pointer is kept on the stack across
+/// the call).
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 13]) -> [usize; 13] {
+    let mut after = *before;
+    let [r1, r2, r3, r4, r5, r8, r9, r10, r12, lr, r6, r7, r11] = &mut after;
+    let mut io = [*r6, nr, *r11, 0, 0, 0];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored on the stack (r6, r7, r11). `io`
+    // outlives the asm.
+    unsafe {
+        asm!("push {{r6, r7, r11}}",
+             "push {{r0}}",
+             "ldr r6, [r0]",
+             "ldr r7, [r0, #4]",
+             "ldr r11, [r0, #8]",
+             "svc #0",
+             "pop {{r0}}",
+             "str r6, [r0, #12]",
+             "str r7, [r0, #16]",
+             "str r11, [r0, #20]",
+             "pop {{r6, r7, r11}}",
+             inlateout("r0") io.as_mut_ptr() => _,
+             inlateout("r1") *r1, inlateout("r2") *r2, inlateout("r3") *r3,
+             inlateout("r4") *r4, inlateout("r5") *r5, inlateout("r8") *r8,
+             inlateout("r9") *r9, inlateout("r10") *r10, inlateout("r12") *r12,
+             inlateout("lr") *lr)
+    }
+    (*r6, *r7, *r11) = (io[3], io[4], io[5]);
+    after
+}

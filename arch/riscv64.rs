@@ -222,3 +222,95 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: all
+/// general registers but `a0` (the result), `zero`, `sp`, and `gp`/`tp`
+/// (global and thread pointer, which a signal handler may use, so the probe
+/// does not change them); `a7` must come back holding the number.
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 27] = [
+    "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2",
+    "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s0", "s1",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]` (but `nr` in `a7`), makes system
+/// call `nr` with whatever that leaves in the argument registers, and returns
+/// each register's value after the call. `s0` and `s1`, which LLVM does not
+/// lend out, are saved on the stack, loaded through a pointer in `a0` and
+/// stored back through it (the pointer is kept on the stack across the call).
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 27]) -> [usize; 27] {
+    let mut after = *before;
+    let [
+        ra,
+        t0,
+        t1,
+        t2,
+        t3,
+        t4,
+        t5,
+        t6,
+        a1,
+        a2,
+        a3,
+        a4,
+        a5,
+        a6,
+        a7,
+        s2,
+        s3,
+        s4,
+        s5,
+        s6,
+        s7,
+        s8,
+        s9,
+        s10,
+        s11,
+        s0,
+        s1,
+    ] = &mut after;
+    *a7 = nr;
+    let mut io = [*s0, *s1, 0, 0];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored on the stack (s0, s1). `io` outlives the
+    // asm.
+    unsafe {
+        asm!("addi sp, sp, -32",
+             "sd s0, 0(sp)",
+             "sd s1, 8(sp)",
+             "sd a0, 16(sp)",
+             "ld s0, 0(a0)",
+             "ld s1, 8(a0)",
+             "ecall",
+             "ld a0, 16(sp)",
+             "sd s0, 16(a0)",
+             "sd s1, 24(a0)",
+             "ld s0, 0(sp)",
+             "ld s1, 8(sp)",
+             "addi sp, sp, 32",
+             inlateout("a0") io.as_mut_ptr() => _,
+             inlateout("ra") *ra, inlateout("t0") *t0, inlateout("t1") *t1,
+             inlateout("t2") *t2, inlateout("t3") *t3, inlateout("t4") *t4,
+             inlateout("t5") *t5, inlateout("t6") *t6, inlateout("a1") *a1,
+             inlateout("a2") *a2, inlateout("a3") *a3, inlateout("a4") *a4,
+             inlateout("a5") *a5, inlateout("a6") *a6, inlateout("a7") *a7,
+             inlateout("s2") *s2, inlateout("s3") *s3, inlateout("s4") *s4,
+             inlateout("s5") *s5, inlateout("s6") *s6, inlateout("s7") *s7,
+             inlateout("s8") *s8, inlateout("s9") *s9, inlateout("s10") *s10,
+             inlateout("s11") *s11)
+    }
+    (*s0, *s1) = (io[2], io[3]);
+    after
+}

@@ -285,3 +285,53 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: all
+/// general registers but `eax` (number and result) and `esp`.
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 6] = ["ebx", "ecx", "edx", "edi", "esi", "ebp"];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]`, makes system call `nr` with
+/// whatever that leaves in the argument registers, and returns each
+/// register's value after the call. `esi` and `ebp`, which LLVM does not lend
+/// out, are saved on the stack, loaded through a pointer in `eax` and stored
+/// back through it (the pointer is kept on the stack across the call).
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 6]) -> [usize; 6] {
+    let mut after = *before;
+    let [ebx, ecx, edx, edi, esi, ebp] = &mut after;
+    let mut io = [*esi, *ebp, nr, 0, 0];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored on the stack (esi, ebp; three pushes,
+    // three pops). `io` outlives the asm.
+    unsafe {
+        asm!("push ebp",
+             "push esi",
+             "push eax",
+             "mov esi, dword ptr [eax]",
+             "mov ebp, dword ptr [eax + 4]",
+             "mov eax, dword ptr [eax + 8]",
+             "int 0x80",
+             "pop eax",
+             "mov dword ptr [eax + 12], esi",
+             "mov dword ptr [eax + 16], ebp",
+             "pop esi",
+             "pop ebp",
+             inlateout("eax") io.as_mut_ptr() => _,
+             inlateout("ebx") *ebx, inlateout("ecx") *ecx, inlateout("edx") *edx,
+             inlateout("edi") *edi)
+    }
+    (*esi, *ebp) = (io[3], io[4]);
+    after
+}

@@ -971,9 +971,9 @@ fn kernel_map_values() -> BTreeMap<&'static str, u64> {
         ("MAP_HUGE_SHIFT", k::MAP_HUGE_SHIFT),
         ("MAP_HUGE_MASK", k::MAP_HUGE_MASK),
     ]);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
     let arch_only = [("MAP_32BIT", k::MAP_32BIT), ("MAP_ABOVE4G", k::MAP_ABOVE4G)];
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
     let arch_only: [(&str, u32); 0] = [];
     values.extend(arch_only);
     values.into_iter().map(|(n, v)| (n, u64::from(v))).collect()

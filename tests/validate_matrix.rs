@@ -24,6 +24,26 @@ fn ask_kernel() -> Matrix {
 fn oracle(request: Request) -> Result<(), Errno> {
     // SAFETY: no MAP_FIXED, so a success is a fresh range that replaced
     // nothing; it is unmapped before anything could use it.
+    #[cfg(target_pointer_width = "32")]
+    // SAFETY: as below. On 32-bit targets `SYS_mmap` is the old call that
+    // takes a pointer to an argument block; glibc's `mmap64` (mmap2 after
+    // its own offset checks) is the oracle there.
+    unsafe {
+        let ret = libc::mmap64(
+            std::ptr::null_mut(),
+            request.len,
+            request.prot as i32,
+            request.flags as i32,
+            request.fd,
+            request.offset as i64,
+        );
+        if ret == libc::MAP_FAILED {
+            return Err(Errno::from_raw(*libc::__errno_location() as u16));
+        }
+        libc::munmap(ret, request.len);
+        Ok(())
+    }
+    #[cfg(target_pointer_width = "64")]
     unsafe {
         let ret = libc::syscall(
             libc::SYS_mmap,
