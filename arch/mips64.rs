@@ -309,3 +309,84 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: the
+/// argument registers the stubs only read (`$4`–`$6`), the saved registers
+/// `$16`–`$23`, and `$28` (gp), `$30` (fp) and `$31` (ra). Left out: `$2`
+/// (number and result), `$7` (the error flag), the clobbered `$1`, `$3`,
+/// `$8`–`$15`, `$24`, `$25`, hi and lo, `$26`/`$27` (the kernel's) and `$29`
+/// (the stack pointer).
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 14] = [
+    "$4", "$5", "$6", "$16", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$28", "$30", "$31",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]`, makes system call `nr`, and
+/// returns each register's value after the call. `$28`, `$30` and `$31`,
+/// which LLVM does not lend out, are saved in a frame of the asm's own,
+/// loaded through a pointer in `$7` and stored back through it (the pointer
+/// is kept in the frame across the call).
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 14]) -> [usize; 14] {
+    let mut after = *before;
+    let [
+        r4,
+        r5,
+        r6,
+        r16,
+        r17,
+        r18,
+        r19,
+        r20,
+        r21,
+        r22,
+        r23,
+        r28,
+        r30,
+        r31,
+    ] = &mut after;
+    let mut io = [*r28, *r30, *r31, 0, 0, 0];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, declared clobbered, or saved and restored in the asm's own
+    // frame ($28, $30, $31). `io` outlives the asm.
+    unsafe {
+        asm!("daddiu $29, $29, -32",
+             "sd $28, 0($29)",
+             "sd $30, 8($29)",
+             "sd $31, 16($29)",
+             "sd $7, 24($29)",
+             "ld $28, 0($7)",
+             "ld $30, 8($7)",
+             "ld $31, 16($7)",
+             "syscall",
+             "ld $3, 24($29)",
+             "sd $28, 24($3)",
+             "sd $30, 32($3)",
+             "sd $31, 40($3)",
+             "ld $28, 0($29)",
+             "ld $30, 8($29)",
+             "ld $31, 16($29)",
+             "daddiu $29, $29, 32",
+             inlateout("$7") io.as_mut_ptr() => _, inlateout("$2") nr => _,
+             lateout("$3") _, lateout("$8") _, lateout("$9") _, lateout("$10") _,
+             lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
+             lateout("$15") _, lateout("$24") _, lateout("$25") _,
+             inlateout("$4") *r4, inlateout("$5") *r5, inlateout("$6") *r6,
+             inlateout("$16") *r16, inlateout("$17") *r17, inlateout("$18") *r18,
+             inlateout("$19") *r19, inlateout("$20") *r20, inlateout("$21") *r21,
+             inlateout("$22") *r22, inlateout("$23") *r23)
+    }
+    (*r28, *r30, *r31) = (io[3], io[4], io[5]);
+    after
+}

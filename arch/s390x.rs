@@ -234,3 +234,56 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: every
+/// general register but `r1` (the number, declared clobbered), `r2` (the
+/// result) and `r15` (the stack pointer). The access registers (`a0`/`a1`
+/// hold the thread pointer) are left alone.
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 13] = [
+    "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r12", "r13", "r14", "r11",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]`, makes system call `nr` with
+/// whatever that leaves in the argument registers, and returns each
+/// register's value after the call. `r11`, the frame pointer LLVM does not
+/// lend out, is saved in a frame of the asm's own, loaded through a pointer
+/// in `r2` and stored back through it (the pointer is kept in the frame).
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 13]) -> [usize; 13] {
+    let mut after = *before;
+    let [r0, r3, r4, r5, r6, r7, r8, r9, r10, r12, r13, r14, r11] = &mut after;
+    let mut io = [*r11, 0];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored in the asm's own frame (r11). `io`
+    // outlives the asm.
+    unsafe {
+        asm!("aghi %r15, -16",
+             "stg %r11, 0(%r15)",
+             "stg %r2, 8(%r15)",
+             "lg %r11, 0(%r2)",
+             "svc 0",
+             "lg %r1, 8(%r15)",
+             "stg %r11, 8(%r1)",
+             "lg %r11, 0(%r15)",
+             "aghi %r15, 16",
+             inlateout("r2") io.as_mut_ptr() => _, inlateout("r1") nr => _,
+             inlateout("r0") *r0, inlateout("r3") *r3, inlateout("r4") *r4,
+             inlateout("r5") *r5, inlateout("r6") *r6, inlateout("r7") *r7,
+             inlateout("r8") *r8, inlateout("r9") *r9, inlateout("r10") *r10,
+             inlateout("r12") *r12, inlateout("r13") *r13, inlateout("r14") *r14)
+    }
+    *r11 = io[1];
+    after
+}

@@ -55,6 +55,8 @@ pub unsafe fn fork() -> Result<Fork, Errno> {
 /// syscall where `nr::FORK` exists (the same list), `clone` elsewhere.
 #[cfg(any(
     target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "arm",
     target_arch = "powerpc64",
     target_arch = "s390x",
     target_arch = "mips64"
@@ -62,6 +64,8 @@ pub unsafe fn fork() -> Result<Fork, Errno> {
 const FORK_CALL: strace::Fork = strace::Fork;
 #[cfg(not(any(
     target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "arm",
     target_arch = "powerpc64",
     target_arch = "s390x",
     target_arch = "mips64"

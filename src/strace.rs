@@ -17,8 +17,8 @@
 //!     offset: 0,
 //! };
 //! assert_eq!(
-//!     Traced::new(call, Ok(0x7f00_0000_0000)).to_string(),
-//!     "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000"
+//!     Traced::new(call, Ok(0x7f00_0000)).to_string(),
+//!     "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) = 0x7f000000"
 //! );
 //! ```
 //!

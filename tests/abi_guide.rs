@@ -296,6 +296,56 @@ struct Stub {
     clobbered: BTreeSet<String>,
 }
 
+/// Where a value the kernel reads comes from, in the asm template: a named
+/// operand moved into a fixed register (`mov r7, {nr}`, `xchg esi, {a4}`),
+/// or a word loaded through a pointer operand (`mov esi, dword ptr [eax + 4]`,
+/// where `eax` is `rest.as_ptr()` and `let rest = [a4, a6, nr];`). Returns
+/// `(register, input expression)` pairs.
+fn template_moves(
+    body: &str,
+    template: &[String],
+    ops: &[(Option<String>, Operand)],
+) -> Vec<(String, String)> {
+    let mut moves = Vec::new();
+    for line in template {
+        let line = line.trim();
+        let Some((_, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let Some((to, from)) = rest.split_once(',') else {
+            continue;
+        };
+        let (to, from) = (to.trim(), from.trim());
+        if let Some(name) = from.strip_prefix('{').and_then(|f| f.strip_suffix('}')) {
+            let named = ops.iter().find(|(n, _)| n.as_deref() == Some(name));
+            if let Some((_, op)) = named {
+                moves.push((to.to_owned(), op.input.clone().unwrap_or_default()));
+            }
+        } else if let Some(address) = from.split_once('[').and_then(|(_, a)| a.strip_suffix(']')) {
+            let (base, offset) = match address.split_once('+') {
+                Some((base, offset)) => (base.trim(), offset.trim().parse().unwrap_or(usize::MAX)),
+                None => (address.trim(), 0),
+            };
+            let pointer = ops.iter().find(|(_, op)| op.register == base);
+            let Some(array) =
+                pointer.and_then(|(_, op)| op.input.as_deref()?.strip_suffix(".as_ptr()"))
+            else {
+                continue;
+            };
+            let Some(elements) = body
+                .split_once(&format!("let {array} = ["))
+                .and_then(|(_, rest)| rest.split_once(']'))
+            else {
+                continue;
+            };
+            if let Some(element) = elements.0.split(',').nth(offset / 4) {
+                moves.push((to.to_owned(), element.trim().to_owned()));
+            }
+        }
+    }
+    moves
+}
+
 fn stub(src: &str, name: &str) -> Result<Stub, String> {
     let body = fn_body(src, name)?;
     let args = call_args(body, "asm!").map_err(|e| format!("{name}: {e}"))?;
@@ -307,6 +357,7 @@ fn stub(src: &str, name: &str) -> Result<Stub, String> {
         clobbered: BTreeSet::new(),
     };
     let mut template = Vec::new();
+    let mut ops = Vec::new();
     for arg in &args {
         if arg.starts_with('"') || arg.starts_with("r\"") || arg.starts_with("r#") {
             template.push(string_literal(arg).ok_or(format!("{name}: bad literal {arg}"))?);
@@ -315,47 +366,49 @@ fn stub(src: &str, name: &str) -> Result<Stub, String> {
         if arg.starts_with("options(") {
             continue;
         }
-        // `nr = in(reg) nr`: a named operand in a register the compiler
-        // picks, which the template then moves where the kernel reads it
-        // (`move $2, {nr}`): that is the register that counts.
+        // `saved = out(reg) _`: a named operand in a register the compiler picks.
         let (label, text) = match arg.split_once('=') {
-            Some((label, rest)) if !label.contains('(') => (Some(label.trim()), rest),
+            Some((label, rest)) if !label.contains('(') => (Some(label.trim().to_owned()), rest),
             _ => (None, arg.as_str()),
         };
-        let mut op = operand(text).ok_or(format!("{name}: cannot read asm operand `{arg}`"))?;
-        if let Some(label) = label {
-            let placeholder = format!("{{{label}}}");
-            let moved_to = args
-                .iter()
-                .filter_map(|a| string_literal(a))
-                .find_map(|line| {
-                    let (_, rest) = line.trim().split_once(' ')?;
-                    let (to, from) = rest.split_once(',')?;
-                    (from.trim() == placeholder).then(|| to.trim().to_owned())
-                });
-            op.register = moved_to.unwrap_or(op.register);
-        }
-        match op.input.as_deref() {
-            Some("nr") => stub.number = Some(op.register.clone()),
-            Some(a) if a.len() == 2 && a.starts_with('a') => {
+        let op = operand(text).ok_or(format!("{name}: cannot read asm operand `{arg}`"))?;
+        ops.push((label, op));
+    }
+    let mut placed: Vec<(String, String)> = ops
+        .iter()
+        .filter(|(label, _)| label.is_none())
+        .filter_map(|(_, op)| Some((op.register.clone(), op.input.clone()?)))
+        .collect();
+    placed.extend(template_moves(body, &template, &ops));
+    for (register, input) in placed {
+        // The first place a value is put is where the kernel finds it (an
+        // `xchg` that swaps it back later does not move it again).
+        match input.as_str() {
+            "nr" => _ = stub.number.get_or_insert(register),
+            a if a.len() == 2 && a.starts_with('a') => {
                 let index: usize = a[1..].parse().map_err(|_| format!("{name}: `{a}`"))?;
                 if !(1..=6).contains(&index) {
                     return Err(format!("{name}: argument `{a}` out of range"));
                 }
-                stub.arguments[index - 1] = Some(op.register.clone());
+                _ = stub.arguments[index - 1].get_or_insert(register);
             }
             _ => {}
         }
+    }
+    // A compiler-picked scratch register (`reg`) is the stub's own business,
+    // not something the kernel clobbers.
+    for (label, op) in ops {
         match op.output.as_deref() {
             Some("ret") => stub.ret = Some(op.register),
-            Some("_") => {
+            Some("_") if label.is_none() => {
                 stub.clobbered.insert(op.register);
             }
             _ => {}
         }
     }
     // The line that enters the kernel; the others (powerpc's error
-    // conversion, mips's number load and hi/lo save) are the stub's own.
+    // conversion, mips's number load and hi/lo save, x86's register dance)
+    // are the stub's own.
     stub.instruction = template
         .iter()
         .find(|line| {
@@ -364,7 +417,7 @@ fn stub(src: &str, name: &str) -> Result<Stub, String> {
                 .any(|i| line.trim().split(' ').next() == Some(i))
         })
         .cloned()
-        .unwrap_or_else(|| template.join("\n"));
+        .unwrap_or_default();
     Ok(stub)
 }
 
@@ -470,7 +523,10 @@ fn code_abi(src: &str) -> Result<CodeAbi, String> {
         "bytes, in a block of six words in memory"
     } else if plain_expr(offset) == "offset" {
         "bytes"
-    } else if offset.contains("/ 4096") || offset.contains(">> 12") {
+    } else if offset.contains("/ 4096")
+        || offset.contains(">> 12")
+        || (mmap_body.contains("offset / MMAP2_UNIT") && src.contains("MMAP2_UNIT: u64 = 4096;"))
+    {
         "4096-byte units"
     } else {
         return Err(format!("sys_mmap: cannot tell the unit of `{offset}`"));
@@ -733,11 +789,19 @@ fn text_disagreements(
         wrong.push("docs/ABI.md has two rows for one architecture".to_owned());
     }
 
+    // One `("arch", "arch/arch.rs", Toolchain::…),` line per architecture.
     let supported: BTreeSet<String> = build_rs
         .lines()
-        .find(|l| l.contains("const SUPPORTED"))
-        .map(|l| l.split('"').skip(1).step_by(2).map(str::to_owned).collect())
-        .unwrap_or_default();
+        .skip_while(|l| !l.contains("const SUPPORTED"))
+        .take_while(|l| !l.trim().starts_with("];"))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("(\"")?
+                .split('"')
+                .next()
+                .map(str::to_owned)
+        })
+        .collect();
     let selected: BTreeSet<String> = lib_rs
         .lines()
         .filter_map(|l| l.trim().strip_prefix("#[cfg_attr(target_arch = \""))
@@ -821,6 +885,8 @@ fn this_row() -> Row {
 fn rawmap_number(name: &str) -> Option<usize> {
     #[cfg(any(
         target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
         target_arch = "powerpc64",
         target_arch = "s390x",
         target_arch = "mips64"
@@ -891,22 +957,25 @@ fn the_offset_unit_is_the_one_the_kernel_gets() {
     let mut contents = vec![0u8; 2 * page];
     contents[page..page + 8].copy_from_slice(b"page two");
     assert_eq!(rawmap::write(fd.as_fd(), &contents), Ok(contents.len()));
+    // What the kernel's own call takes: the raw stub with the guide's unit
+    // must reach the second page (rawmap's `mmap` takes bytes everywhere).
     let offset = match row.code.offset_unit.as_str() {
-        unit if unit.starts_with("bytes") => page as u64,
-        "4096-byte units" => (page / 4096) as u64,
+        unit if unit.starts_with("bytes") => page,
+        "4096-byte units" => page / 4096,
         other => panic!("unknown offset unit {other}"),
     };
     // SAFETY: a fresh read-only mapping of our own memfd, read and unmapped.
     unsafe {
-        let p = rawmap::mmap(
-            std::ptr::null_mut(),
+        let raw = rawmap::arch::syscall6(
+            rawmap::nr::MMAP,
+            0,
             page,
-            Prot::READ,
-            MapType::Shared.into(),
-            Some(fd.as_fd()),
+            Prot::READ.bits() as usize,
+            MapType::Shared.bits() as usize,
+            fd.as_fd().as_raw() as usize,
             offset,
-        )
-        .unwrap();
+        );
+        let p = decode_return(raw).unwrap() as *mut rawmap::c_void;
         let seen = std::slice::from_raw_parts(p as *const u8, 8).to_vec();
         rawmap::munmap(p, page).unwrap();
         assert_eq!(
@@ -948,9 +1017,9 @@ fn kernel_map_values() -> BTreeMap<&'static str, u64> {
         ("MAP_SYNC", k::MAP_SYNC),
         ("MAP_UNINITIALIZED", k::MAP_UNINITIALIZED),
     ]);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
     let arch_only = [("MAP_32BIT", k::MAP_32BIT), ("MAP_ABOVE4G", k::MAP_ABOVE4G)];
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
     let arch_only: [(&str, u32); 0] = [];
     values.extend(arch_only);
     values.into_iter().map(|(n, v)| (n, u64::from(v))).collect()
@@ -1138,25 +1207,43 @@ fn drift_in_an_arch_file_is_caught() {
     let doc = read("docs/ABI.md");
     for row in rows(&doc).unwrap() {
         let arch = row.arch.as_str();
-        let fourth = format!("(\"{}\") a4", row.code.argument_registers[3]);
+        let r4 = &row.code.argument_registers[3];
+        // The 4th argument's register, whether an operand names it or the
+        // template moves the value there (x86).
+        let fourth = [
+            (format!("(\"{r4}\") a4"), "(\"rcx\") a4".to_owned()),
+            (format!("xchg {r4}, {{a4}}"), "xchg ecx, {a4}".to_owned()),
+            (
+                format!("mov {r4}, dword ptr [eax]"),
+                "mov ecx, dword ptr [eax]".to_owned(),
+            ),
+        ];
+        let move_fourth = |s: &str| {
+            fourth
+                .iter()
+                .fold(s.to_owned(), |s, (from, to)| s.replace(from, to))
+        };
         let instruction = format!("\"{}\"", row.code.instruction);
+        let ret = &row.code.return_register;
         let fork_part = if row.code.fork.name == "fork" {
             "nr::FORK"
         } else {
             "SIGCHLD as usize"
         };
         let edits: [(&str, Edit); 5] = [
-            (
-                "the fourth argument register",
-                Box::new(|s| s.replace(&fourth, "(\"rcx\") a4")),
-            ),
+            ("the fourth argument register", Box::new(move_fourth)),
             (
                 "the instruction",
                 Box::new(|s| s.replace(&instruction, "\"int $0x80\"")),
             ),
             (
                 "the clobbered registers",
-                Box::new(|s| s.replace("options(nostack", "lateout(\"r13\") _, options(nostack")),
+                Box::new(|s| {
+                    s.replace("=> ret", "=> ret, lateout(\"r13\") _").replace(
+                        &format!("lateout(\"{ret}\") ret"),
+                        &format!("lateout(\"{ret}\") ret, lateout(\"r13\") _"),
+                    )
+                }),
             ),
             (
                 "the fork flavour",
@@ -1165,7 +1252,11 @@ fn drift_in_an_arch_file_is_caught() {
             (
                 "the mmap offset unit",
                 Box::new(|s| {
-                    edit_in_fn(s, "sys_mmap", "offset as usize", "(offset / 4096) as usize")
+                    if s.contains("fd, units)") {
+                        edit_in_fn(s, "sys_mmap", "fd, units)", "fd, offset as usize)")
+                    } else {
+                        edit_in_fn(s, "sys_mmap", "offset as usize", "(offset / 4096) as usize")
+                    }
                 }),
             ),
         ];
@@ -1177,7 +1268,13 @@ fn drift_in_an_arch_file_is_caught() {
             );
         }
         // One stub drifting from the others is caught too.
-        let edit = |s: &str| edit_in_fn(s, "syscall4", &fourth, "(\"rcx\") a4");
+        let edit = |s: &str| {
+            let (from, to) = fourth
+                .iter()
+                .find(|(from, _)| s.contains(from.as_str()))
+                .unwrap();
+            edit_in_fn(s, "syscall4", from, to)
+        };
         let wrong = real_text_disagreements(&doc, &edited(arch, edit));
         assert!(
             wrong.iter().any(|w| w.contains("syscall4 disagrees")),
@@ -1191,12 +1288,12 @@ fn a_new_arch_file_or_a_lost_row_is_caught() {
     let doc = read("docs/ABI.md");
     let mut sources = arch_sources();
     let copy = sources["x86_64"].clone();
-    sources.insert("riscv64".to_owned(), copy);
+    sources.insert("sparc64".to_owned(), copy);
     let wrong = real_text_disagreements(&doc, &sources);
     assert!(
         wrong
             .iter()
-            .any(|w| w.contains("arch/riscv64.rs has no row")),
+            .any(|w| w.contains("arch/sparc64.rs has no row")),
         "{wrong:?}"
     );
 

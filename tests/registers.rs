@@ -63,11 +63,24 @@ struct Reservation {
     len: usize,
 }
 
-const GIB: usize = 1 << 30;
+/// What the raw `mmap` register counts in: bytes, or `mmap2`'s 4096-byte
+/// units on 32-bit targets (`rawmap::mmap` takes bytes everywhere).
+const MMAP_OFFSET_UNIT: usize = if cfg!(target_pointer_width = "64") {
+    1
+} else {
+    4096
+};
+
+/// 8 GiB on 64-bit targets (room for eight addresses above 4 GiB); 160 MiB
+/// on 32-bit ones, whose whole address space is 4 GiB at most.
+#[cfg(target_pointer_width = "64")]
+const RESERVED: usize = 8 << 30;
+#[cfg(target_pointer_width = "32")]
+const RESERVED: usize = 160 << 20;
 
 impl Reservation {
     fn new() -> Reservation {
-        let len = 8 * GIB;
+        let len = RESERVED;
         // SAFETY: a fresh PROT_NONE, MAP_NORESERVE range chosen by the kernel;
         // it replaces nothing and costs no memory.
         let base = unsafe {
@@ -80,7 +93,11 @@ impl Reservation {
                 0,
             )
         };
-        assert_ne!(base, libc::MAP_FAILED, "reserving 8 GiB of address space");
+        assert_ne!(
+            base,
+            libc::MAP_FAILED,
+            "reserving {len} bytes of address space"
+        );
         Reservation {
             base: base as usize,
             len,
@@ -91,12 +108,25 @@ impl Reservation {
     /// bits above 32 are set and whose bit 31 is set: truncating it to 32
     /// bits gives another address, sign-extending those 32 bits gives a
     /// kernel address. Each index leaves 16 MiB of room.
+    #[cfg(target_pointer_width = "64")]
     fn patterned(&self, index: usize) -> usize {
         assert!(index < 8);
-        let four_gib = 4 * GIB;
+        let four_gib = 4usize << 30;
         let aligned = self.base.next_multiple_of(four_gib);
         let addr = aligned + 0x8765_0000 + index * 0x0100_0000;
         assert!(addr >> 32 != 0 && addr & 0x8000_0000 != 0);
+        assert!(addr + 0x0100_0000 <= self.base + self.len);
+        addr
+    }
+
+    /// On a 32-bit target a register holds the whole address, so nothing can
+    /// truncate it: the `index`-th address is a page-aligned one 16 MiB
+    /// apart from the others, still distinct from every length and offset.
+    #[cfg(target_pointer_width = "32")]
+    fn patterned(&self, index: usize) -> usize {
+        assert!(index < 8);
+        let aligned = self.base.next_multiple_of(0x0100_0000);
+        let addr = aligned + 0x0065_0000 + index * 0x0100_0000;
         assert!(addr + 0x0100_0000 <= self.base + self.len);
         addr
     }
@@ -202,7 +232,7 @@ impl Memfd {
         let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
         assert!(fd >= 0, "memfd_create: {}", std::io::Error::last_os_error());
         // SAFETY: our own fresh descriptor.
-        let ret = unsafe { libc::ftruncate(fd, size as libc::off_t) };
+        let ret = unsafe { libc::ftruncate64(fd, size as libc::off64_t) };
         assert_eq!(ret, 0, "ftruncate: {}", std::io::Error::last_os_error());
         Memfd { fd }
     }
@@ -219,17 +249,17 @@ impl Memfd {
     fn pwrite(&self, bytes: &[u8], offset: u64) {
         // SAFETY: the kernel reads `bytes.len()` bytes from `bytes`.
         let n = unsafe {
-            libc::pwrite(
+            libc::pwrite64(
                 self.fd,
                 bytes.as_ptr().cast(),
                 bytes.len(),
-                offset as libc::off_t,
+                offset as libc::off64_t,
             )
         };
         assert_eq!(n, bytes.len() as isize, "pwrite at {offset:#x}");
     }
 
-    fn stat(&self) -> libc::stat {
+    fn stat(&self) -> libc::stat64 {
         fstat(self.fd)
     }
 }
@@ -241,11 +271,12 @@ impl Drop for Memfd {
     }
 }
 
-fn fstat(fd: i32) -> libc::stat {
+/// `fstat64`: 64-bit sizes and inode numbers on 32-bit targets too.
+fn fstat(fd: i32) -> libc::stat64 {
     // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
-    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    let mut stat: libc::stat64 = unsafe { std::mem::zeroed() };
     // SAFETY: the kernel fills `stat`, which outlives the call.
-    let ret = unsafe { libc::fstat(fd, &mut stat) };
+    let ret = unsafe { libc::fstat64(fd, &mut stat) };
     assert_eq!(ret, 0, "fstat({fd}): {}", std::io::Error::last_os_error());
     stat
 }
@@ -329,7 +360,13 @@ fn two_arguments_ftruncate_sets_a_size_above_4_gib() {
     let target = Memfd::new(c"rawmap-registers-sized", 0);
 
     // SAFETY: no user memory is involved; a sparse memfd costs nothing.
+    #[cfg(target_pointer_width = "64")]
     let ret = unsafe { syscall2(nr::FTRUNCATE, target.fd as usize, LENGTH as usize) };
+    // On 32-bit targets the length is a register pair (`ftruncate64`), laid
+    // out by the arch file: low word first, and on arm from an even register.
+    // SAFETY: as above.
+    #[cfg(target_pointer_width = "32")]
+    let ret = unsafe { rawmap::arch::sys_ftruncate(target.fd as usize, LENGTH) };
     assert_eq!(expect_ok(ret, "ftruncate"), 0);
 
     assert_eq!(
@@ -726,7 +763,7 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
                 libc::PROT_READ as usize,
                 flags,
                 file.fd as usize,
-                offset,
+                offset / MMAP_OFFSET_UNIT,
             )
         }
     });
@@ -776,6 +813,8 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
 #[test]
 fn six_arguments_mmap_offset_beyond_4_gib() {
     const OFFSET: u64 = 0x1_8765_0000;
+    // What the kernel's register takes: bytes, or mmap2's 4096-byte units.
+    const KERNEL_OFFSET: usize = (OFFSET / MMAP_OFFSET_UNIT as u64) as usize;
     let page = page();
     let file = Memfd::new(c"rawmap-registers-sparse", OFFSET + 2 * page as u64);
     file.pwrite(b"above 4 GiB", OFFSET);
@@ -789,7 +828,7 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
             libc::PROT_READ as usize,
             libc::MAP_SHARED as usize,
             file.fd as usize,
-            OFFSET as usize,
+            KERNEL_OFFSET,
         )
     };
     let addr = expect_ok(raw, "mmap at an offset beyond 4 GiB");
@@ -811,6 +850,64 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
     }
     // SAFETY: our own mapping, referenced by nothing now.
     unsafe { libc::munmap(addr as *mut libc::c_void, 2 * page) };
+
+    // The wrapper takes bytes on every architecture and converts for mmap2.
+    // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
+    let mapped = unsafe {
+        rawmap::mmap(
+            null_mut(),
+            page,
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            OFFSET,
+        )
+    }
+    .expect("rawmap::mmap at a byte offset beyond 4 GiB");
+    // SAFETY: mapped readable just above.
+    let head = unsafe { bytes_at(mapped as usize, 11) };
+    assert_eq!(
+        &head, b"above 4 GiB",
+        "rawmap::mmap at byte offset {OFFSET:#x}"
+    );
+    // SAFETY: our own mapping.
+    unsafe { libc::munmap(mapped.cast(), page) };
+}
+
+/// A byte offset the kernel's unit cannot express is refused, never rounded:
+/// not a multiple of 4096 is EINVAL everywhere (the 64-bit kernel's answer,
+/// and rawmap's own on mmap2 targets); on mmap2 targets an offset of 2^44
+/// bytes or more (a unit count beyond 32 bits) is EOVERFLOW, documented in
+/// arch/x86.rs and arch/arm.rs.
+#[test]
+fn mmap_offsets_the_kernel_unit_cannot_express_are_refused() {
+    let file = Memfd::new(c"rawmap-registers-unit", 2 * page() as u64);
+    // SAFETY: a request that fails, or a fresh mapping unmapped at once.
+    let map_at = |offset: u64| unsafe {
+        let got = rawmap::mmap(
+            null_mut(),
+            page(),
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            offset,
+        );
+        if let Ok(addr) = got {
+            libc::munmap(addr.cast(), page());
+        }
+        got.map(drop)
+    };
+    for offset in [1, 512, 4095, 4097, 0x1_0000_0800] {
+        assert_eq!(
+            map_at(offset),
+            Err(rawmap::Errno::EINVAL),
+            "offset {offset:#x}"
+        );
+    }
+    if cfg!(target_pointer_width = "32") {
+        assert_eq!(map_at(1 << 44), Err(rawmap::Errno::EOVERFLOW));
+        assert_eq!(map_at(u64::MAX - 4095), Err(rawmap::Errno::EOVERFLOW));
+    }
 }
 
 /// The mistake `syscall6_fourth_arg_in_rcx` keeps for teaching: the fourth
@@ -857,4 +954,72 @@ fn x86_64_fourth_argument_in_rcx_is_read_as_flags_zero() {
     let addr = expect_ok(right, "MAP_SHARED of a memfd through syscall6");
     // SAFETY: our own mapping, referenced by nothing.
     unsafe { libc::munmap(addr as *mut libc::c_void, page) };
+}
+
+// ---------------------------------------------------------------------------
+// Registers the stubs promise the kernel keeps (after the kernel's own
+// tools/testing/selftests/arm64/abi/syscall-abi.c). Every stub declares only
+// some registers clobbered; the compiler keeps values in all the others
+// across a system call, so each of them must come back unchanged. A clobber
+// missing from an arch file shows up here on a real kernel (qemu-user saves
+// and restores every register itself, so there the test checks the probe,
+// not the kernel: run natively for the real answer, as the i686 suite does
+// on the x86_64 kernel's compat entry).
+
+/// A value per register that no kernel path would produce by accident, and
+/// that differs from every other register's (and in the high half where
+/// there is one).
+fn fill_value(index: usize) -> usize {
+    let pattern = 0x5a5a_0000_usize | (index << 8) | index;
+    if cfg!(target_pointer_width = "64") {
+        pattern | ((pattern as u64) << 32) as usize
+    } else {
+        pattern
+    }
+}
+
+/// The number register must come back with the number; every other
+/// register with what the probe put there.
+fn check_preserved(nr: usize, what: &str) {
+    use rawmap::arch::{PROBE_REGISTERS, probe_registers};
+    let number_register = match std::env::consts::ARCH {
+        "arm" => Some("r7"),
+        "riscv64" => Some("a7"),
+        "loongarch64" => Some("$a7"),
+        _ => None, // x86: the number register is the result register
+    };
+    let mut before = [0usize; PROBE_REGISTERS.len()];
+    for (index, (value, name)) in before.iter_mut().zip(PROBE_REGISTERS).enumerate() {
+        *value = if Some(name) == number_register {
+            nr
+        } else {
+            fill_value(index)
+        };
+    }
+    // SAFETY: `nr` is getpid or a number no kernel has: harmless whatever the
+    // argument registers hold.
+    let after = unsafe { probe_registers(nr, &before) };
+    let changed: Vec<String> = PROBE_REGISTERS
+        .iter()
+        .zip(before.iter().zip(after.iter()))
+        .filter(|(_, (b, a))| b != a)
+        .map(|(name, (b, a))| format!("{name}: {b:#x} -> {a:#x}"))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{what} changed registers the stubs do not declare clobbered:\n{}",
+        changed.join("\n")
+    );
+}
+
+#[test]
+fn registers_not_declared_clobbered_survive_a_syscall() {
+    check_preserved(nr::GETPID, "getpid");
+}
+
+#[test]
+fn registers_not_declared_clobbered_survive_an_unknown_syscall() {
+    // The ENOSYS path leaves the kernel by another route on some
+    // architectures (no table lookup, early return).
+    check_preserved(4095, "syscall 4095 (ENOSYS)");
 }

@@ -60,6 +60,25 @@ pub fn libc_mmap(
     // SAFETY: the same request the test makes through rawmap; a non-FIXED
     // result is a fresh range we unmap at once, a FIXED one is replaced by
     // the caller's identical call right after.
+    #[cfg(target_pointer_width = "32")]
+    // SAFETY: as below. On 32-bit targets the oracle is glibc's `mmap64`
+    // (it calls mmap2 after its own offset checks), not a raw syscall:
+    // `SYS_mmap` there is the old call that takes a pointer to a block.
+    unsafe {
+        let ret = libc::mmap64(
+            addr as *mut libc::c_void,
+            len,
+            prot as i32,
+            flags as i32,
+            fd,
+            offset as i64,
+        );
+        if ret == libc::MAP_FAILED {
+            return Err(Errno::from_raw(*libc::__errno_location() as u16));
+        }
+        Ok(ret as usize)
+    }
+    #[cfg(target_pointer_width = "64")]
     unsafe {
         #[cfg(not(target_arch = "s390x"))]
         let ret = libc::syscall(
