@@ -966,15 +966,21 @@ fn the_offset_unit_is_the_one_the_kernel_gets() {
     };
     // SAFETY: a fresh read-only mapping of our own memfd, read and unmapped.
     unsafe {
-        let raw = rawmap::arch::syscall6(
-            rawmap::nr::MMAP,
+        let args = [
             0,
             page,
             Prot::READ.bits() as usize,
             MapType::Shared.bits() as usize,
             fd.as_fd().as_raw() as usize,
             offset,
-        );
+        ];
+        // s390x: one argument, the address of the six values.
+        let raw = if row.code.offset_unit.contains("block") {
+            rawmap::arch::syscall1(rawmap::nr::MMAP, args.as_ptr() as usize)
+        } else {
+            let [a1, a2, a3, a4, a5, a6] = args;
+            rawmap::arch::syscall6(rawmap::nr::MMAP, a1, a2, a3, a4, a5, a6)
+        };
         let p = decode_return(raw).unwrap() as *mut rawmap::c_void;
         let seen = std::slice::from_raw_parts(p as *const u8, 8).to_vec();
         rawmap::munmap(p, page).unwrap();
