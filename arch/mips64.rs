@@ -274,15 +274,21 @@ pub unsafe fn sys_fork() -> usize {
 //   the delay slot of `jalr`.
 // * `break` after the last `syscall` is never reached (exit_group does not
 //   return); should it ever be, the process traps instead of running on.
+// * On mips the linkers' default entry symbol is `__start`, not `_start`
+//   (GNU ld's and lld's mips targets alike), so the same address carries
+//   both names.
 // * Left out with the `std` feature, as on every architecture.
 #[cfg(all(feature = "rt", not(feature = "std")))]
 core::arch::global_asm!(
     ".pushsection .text._start,\"ax\",@progbits",
     ".globl _start",
     ".type _start,@function",
+    ".globl __start",
+    ".type __start,@function",
     ".set push",
     ".set noreorder",
     "_start:",
+    "__start:",
     "    move $30, $0",
     "    move $31, $0",
     "    ld $4, 0($29)",

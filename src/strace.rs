@@ -428,7 +428,12 @@ fn signal(f: &mut Formatter<'_>, signal: i32) -> fmt::Result {
     let Ok(number) = u32::try_from(signal) else {
         return write!(f, "{signal}");
     };
-    if let Some(&(_, name)) = SIGNALS.iter().find(|&&(bits, _)| bits == number) {
+    // 0 in the table stands for a name this architecture lacks (SIGSTKFLT on
+    // mips); signal 0 itself has no name.
+    let named = SIGNALS
+        .iter()
+        .find(|&&(bits, _)| bits != 0 && bits == number);
+    if let Some(&(_, name)) = named {
         return f.write_str(name);
     }
     if (SIGRT_FIRST..=SIGRT_LAST).contains(&number) {

@@ -439,6 +439,8 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
 const KNOWN_GAPS: &[(&str, &str)] = &[
     ("libc", "MADV_GUARD_INSTALL"),
     ("libc", "MADV_GUARD_REMOVE"),
+    // libc 0.2.191 has no SYS_mseal for mips64 (syscalls 0.8 does).
+    ("libc", "__NR_mseal"),
 ];
 
 /// The target, as mismatch messages name it.

@@ -1023,3 +1023,23 @@ fn registers_not_declared_clobbered_survive_an_unknown_syscall() {
     // architectures (no table lookup, early return).
     check_preserved(4095, "syscall 4095 (ENOSYS)");
 }
+
+/// s390x's `mmap` is the old one, which takes the address of a block of six
+/// values: sent the six values in registers, as on every other 64-bit
+/// architecture, the kernel reads the address argument (here NULL) as that
+/// block's address and answers EFAULT. `arch::sys_mmap` builds the block.
+#[cfg(target_arch = "s390x")]
+#[test]
+fn s390x_mmap_in_six_registers_reads_the_address_as_the_block() {
+    let page = page();
+    let prot = (libc::PROT_READ | libc::PROT_WRITE) as usize;
+    let flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as usize;
+    // SAFETY: the kernel reads from address 0, which faults: nothing is mapped.
+    let wrong = unsafe { syscall6(nr::MMAP, 0, page, prot, flags, usize::MAX, 0) };
+    assert_eq!(decode(wrong), Err(libc::EFAULT), "six registers");
+    // SAFETY: a fresh private anonymous mapping, unmapped at once.
+    let right = unsafe { rawmap::arch::sys_mmap(0, page, prot, flags, usize::MAX, 0) };
+    let addr = expect_ok(right, "the same mmap through sys_mmap's block");
+    // SAFETY: our own mapping, referenced by nothing.
+    unsafe { libc::munmap(addr as *mut libc::c_void, page) };
+}
