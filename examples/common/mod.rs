@@ -233,11 +233,26 @@ pub fn traced_close(fd: OwnedFd) {
 
 /// Prints `fork`'s answer as strace shows the call the kernel received:
 /// `fork()` where the syscall exists, `clone(child_stack=NULL,
-/// flags=SIGCHLD)` where rawmap makes fork from clone (aarch64).
+/// flags=SIGCHLD)` where rawmap makes fork from clone (aarch64, riscv64,
+/// loongarch64): the same list as `rawmap::nr::FORK`.
 pub fn trace_fork(result: Result<usize, Errno>) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64"
+    ))]
     trace(rawmap::strace::Fork, result);
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64"
+    )))]
     trace(
         rawmap::strace::Clone {
             flags: u64::from(linux_raw_sys::general::SIGCHLD),
