@@ -542,8 +542,8 @@ fn lookup_tells_present_from_absent() {
     assert_eq!(from!(libc, MAP_SHARED), Some(libc::MAP_SHARED as i128));
     assert_eq!(from!(libc, RAWMAP_NO_SUCH_CONSTANT), None);
     assert_eq!(
-        from!(syscalls::Sysno, mmap),
-        Some(syscalls::Sysno::mmap.id() as i128)
+        from!(syscalls::Sysno, munmap),
+        Some(syscalls::Sysno::munmap.id() as i128)
     );
     assert_eq!(from!(syscalls::Sysno, rawmap_no_such_call), None);
     #[cfg(any(

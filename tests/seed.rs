@@ -308,10 +308,19 @@ fn mremap_joins_two_blocks_into_one_range() {
         assert!(bytes[..len1].iter().all(|&b| b == b'A'));
         assert!(bytes[len1..].iter().all(|&b| b == b'B'));
         // The old addresses are gone: mremap of them now fails with EFAULT.
-        assert_eq!(
-            mremap(block1, len1, len1, MremapFlags::empty(), null_mut()),
-            Err(Errno::EFAULT)
-        );
+        // (Not asked under qemu-user with a 32-bit guest: qemu keeps the
+        // guest's whole address space reserved on the host, so the host
+        // kernel would move qemu's reservation, and the guest then crashes.)
+        if under_qemu() && cfg!(target_pointer_width = "32") {
+            eprintln!(
+                "skipped one call: mremap of the vacated range under qemu-user, 32-bit guest"
+            );
+        } else {
+            assert_eq!(
+                mremap(block1, len1, len1, MremapFlags::empty(), null_mut()),
+                Err(Errno::EFAULT)
+            );
+        }
         munmap(joined, len1 + len2).unwrap();
     }
 }
