@@ -339,3 +339,51 @@ pub unsafe fn probe_registers(nr: usize, before: &[usize; 13]) -> [usize; 13] {
     (*r6, *r7, *r11) = (io[3], io[4], io[5]);
     after
 }
+
+/// Reads `r7` and `r11` (the frame pointers of Thumb and ARM code, which
+/// LLVM never hands out) before and after a call through each stub, for the
+/// test that the stubs give `r7` back: a stub that left the number in `r7`
+/// would go unnoticed in code that does not walk frames, and break the code
+/// that does. Returns `(before, after)` per stub, `syscall0` to `syscall6`.
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_reserved_across_stubs(nr: usize) -> [([usize; 2], [usize; 2]); 7] {
+    let read = || {
+        let (r7, r11): (usize, usize);
+        // SAFETY: copies two registers, changes nothing.
+        unsafe {
+            asm!("mov {}, r7", "mov {}, r11", out(reg) r7, out(reg) r11,
+                 options(nomem, nostack, preserves_flags))
+        };
+        [r7, r11]
+    };
+    let mut seen = [([0; 2], [0; 2]); 7];
+    // SAFETY: forwarded from the caller; the arguments are plain numbers.
+    unsafe {
+        let before = read();
+        syscall0(nr);
+        seen[0] = (before, read());
+        let before = read();
+        syscall1(nr, 1);
+        seen[1] = (before, read());
+        let before = read();
+        syscall2(nr, 1, 2);
+        seen[2] = (before, read());
+        let before = read();
+        syscall3(nr, 1, 2, 3);
+        seen[3] = (before, read());
+        let before = read();
+        syscall4(nr, 1, 2, 3, 4);
+        seen[4] = (before, read());
+        let before = read();
+        syscall5(nr, 1, 2, 3, 4, 5);
+        seen[5] = (before, read());
+        let before = read();
+        syscall6(nr, 1, 2, 3, 4, 5, 6);
+        seen[6] = (before, read());
+    }
+    seen
+}

@@ -621,8 +621,8 @@ fn lookup_tells_present_from_absent() {
     #[cfg(not(any(target_arch = "powerpc64", target_arch = "s390x")))]
     {
         assert_eq!(
-            from!(syscalls::Sysno, mmap),
-            Some(syscalls::Sysno::mmap.id() as i128)
+            from!(syscalls::Sysno, munmap),
+            Some(syscalls::Sysno::munmap.id() as i128)
         );
         assert_eq!(from!(syscalls::Sysno, rawmap_no_such_call), None);
     }

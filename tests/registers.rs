@@ -1043,3 +1043,20 @@ fn s390x_mmap_in_six_registers_reads_the_address_as_the_block() {
     // SAFETY: our own mapping, referenced by nothing.
     unsafe { libc::munmap(addr as *mut libc::c_void, page) };
 }
+
+/// The register LLVM reserves and the arm stubs borrow for the number (`r7`,
+/// the Thumb frame pointer) is given back by every stub, `syscall0` to
+/// `syscall6`. Thumb only: in ARM code `r7` is an ordinary register that
+/// LLVM itself reuses between statements. (On i686 LLVM keeps its own values in `esi` and `ebp`
+/// between statements, so reading them around a stub proves nothing there;
+/// the i686 stubs' `xchg` and `push`/`pop` are checked by the argument
+/// tests instead.)
+#[cfg(all(target_arch = "arm", target_feature = "thumb-mode"))]
+#[test]
+fn stubs_give_back_the_reserved_registers_they_borrow() {
+    // SAFETY: getpid ignores its arguments.
+    let seen = unsafe { rawmap::arch::probe_reserved_across_stubs(nr::GETPID) };
+    for (arity, (before, after)) in seen.iter().enumerate() {
+        assert_eq!(before, after, "syscall{arity} changed a reserved register");
+    }
+}

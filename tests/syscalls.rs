@@ -29,6 +29,28 @@ macro_rules! check {
     }};
 }
 
+/// `check!` for a call on an address range nothing maps. qemu-user for a
+/// 32-bit guest reserves the guest's whole 4 GiB on the host (`reserved_va`)
+/// and forwards such calls with the host address: the host kernel finds
+/// qemu's reservation there and succeeds, and a successful mprotect or
+/// mremap of it then crashes the guest inside qemu. So under qemu with a
+/// 32-bit guest the call is not made; natively every assertion runs.
+macro_rules! check_unmapped {
+    ($call:expr, Err($errno:ident)) => {{
+        if under_qemu() && cfg!(target_pointer_width = "32") {
+            eprintln!(
+                "skipped one call: {} under qemu-user with a 32-bit guest, where qemu's host \
+                 reservation fills the hole (the kernel answers {})",
+                stringify!($call),
+                stringify!($errno)
+            );
+        } else {
+            let got = $call;
+            assert_eq!(got.err(), Some(Errno::$errno), "{}", stringify!($call));
+        }
+    }};
+}
+
 fn page() -> usize {
     page_size()
 }
@@ -238,7 +260,7 @@ fn mremap_cases() {
             Ok
         );
         assert_eq!(moved, target);
-        check!(
+        check_unmapped!(
             mremap(unmapped(), p, p, MremapFlags::empty(), null_mut()),
             Err(EFAULT)
         );
@@ -264,7 +286,17 @@ fn mremap_cases() {
             Ok
         );
         assert_eq!(kept.cast::<u8>().read(), 7);
-        assert_eq!(moved.cast::<u8>().read(), 0);
+        if under_qemu() && cfg!(target_pointer_width = "32") {
+            // qemu-user 7.2's own mremap for 32-bit guests marks the old
+            // range unmapped in its page table although the host kept it:
+            // reading it kills the guest with SIGSEGV.
+            eprintln!(
+                "skipped one read: the range MREMAP_DONTUNMAP left behind, under qemu-user with \
+                 a 32-bit guest, which forgets that it stays mapped"
+            );
+        } else {
+            assert_eq!(moved.cast::<u8>().read(), 0);
+        }
         check!(
             mremap(
                 kept,
@@ -291,7 +323,7 @@ fn mprotect_cases() {
             mprotect(a.cast::<u8>().add(1).cast(), page(), Prot::READ),
             Err(EINVAL)
         );
-        check!(mprotect(unmapped(), page(), Prot::READ), Err(ENOMEM));
+        check_unmapped!(mprotect(unmapped(), page(), Prot::READ), Err(ENOMEM));
         let ro = mmap_checked(
             null_mut(),
             page(),
@@ -423,7 +455,7 @@ fn msync_cases() {
         ),
         Err(EINVAL)
     );
-    check!(msync(unmapped(), page(), MsyncFlags::SYNC), Err(ENOMEM));
+    check_unmapped!(msync(unmapped(), page(), MsyncFlags::SYNC), Err(ENOMEM));
     // SAFETY: our own mapping.
     unsafe { munmap(m, page()) }.unwrap();
 }
@@ -444,8 +476,8 @@ fn mlock_cases() {
         check!(mlock2(a, len, MlockFlags::ONFAULT), Ok);
         check!(munlock(a, len), Ok);
     }
-    check!(mlock(unmapped(), page()), Err(ENOMEM));
-    check!(munlock(unmapped(), page()), Err(ENOMEM));
+    check_unmapped!(mlock(unmapped(), page()), Err(ENOMEM));
+    check_unmapped!(munlock(unmapped(), page()), Err(ENOMEM));
     // An unknown flag bit is refused: MLOCK_ONFAULT is the only one.
     if !qemu_lacks_mlock2 {
         check!(

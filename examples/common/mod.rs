@@ -87,7 +87,7 @@ pub fn traced_mmap_raw(len: usize, prot: u32, flags: u32, fd: i32) -> Result<*mu
     // SAFETY: as in `traced_mmap`: no MAP_FIXED (refused by `mmap_call`), a
     // NULL address, so nothing mapped is replaced. Unknown bits, a missing
     // type or a bad fd only make the kernel refuse.
-    let result = unsafe { rawmap::mmap_raw(null_mut(), len, prot, flags, fd, 0) };
+    let result = unsafe { rawmap::mmap_raw(null_mut(), len, prot as usize, flags as usize, fd, 0) };
     trace_ptr(call, result);
     result
 }

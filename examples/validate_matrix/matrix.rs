@@ -269,8 +269,8 @@ fn ask(request: Request) -> Result<(), Errno> {
         let addr = rawmap::mmap_raw(
             core::ptr::null_mut::<c_void>(),
             request.len,
-            request.prot,
-            request.flags,
+            request.prot as usize,
+            request.flags as usize,
             request.fd,
             request.offset,
         )?;

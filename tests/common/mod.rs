@@ -148,7 +148,7 @@ pub unsafe fn mmap_raw_checked(
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded to the caller.
     against_oracle((addr, len, prot, flags, fd, offset), || unsafe {
-        rawmap::mmap_raw(addr, len, prot, flags, fd, offset)
+        rawmap::mmap_raw(addr, len, prot as usize, flags as usize, fd, offset)
     })
 }
 
