@@ -1,29 +1,115 @@
-//! Checks the target before anything compiles.
+//! Checks the target and the toolchain before anything compiles.
 //!
 //! rawmap's only platform code is `arch/<arch>.rs`; a target without such a
-//! file should fail here with the list of supported ones, not deep inside the
-//! crate with an unresolved module. (`src/lib.rs` repeats the check as a
-//! `compile_error!` for build systems that do not run build scripts.)
+//! file, or a toolchain that cannot assemble its inline asm, should fail here
+//! with what to do, not deep inside the crate with an unresolved module or
+//! "inline assembly is not stable yet on this architecture". (`src/lib.rs`
+//! repeats the target check as a `compile_error!` for build systems that do
+//! not run build scripts.)
 
 use std::env;
+use std::path::Path;
+use std::process::Command;
 
-/// Architectures that have a file in `arch/`. Keep in step with `src/lib.rs`.
-const SUPPORTED: &[&str] = &["x86_64", "aarch64"];
+/// What an architecture needs from the toolchain.
+#[derive(PartialEq)]
+enum Toolchain {
+    /// Stable Rust; `rustup target add` ships std for the target.
+    Stable,
+    /// Stable inline asm, but rustup ships no std for the target here:
+    /// nightly with `rust-src` and `-Zbuild-std`.
+    BuildStd,
+    /// Inline asm on this architecture is unstable (`asm_experimental_arch`):
+    /// nightly, and `-Zbuild-std` where no std is shipped.
+    NightlyAsm,
+}
+
+/// `(CARGO_CFG_TARGET_ARCH, its file in arch/, the toolchain it needs)`:
+/// one row per supported architecture, in step with `src/lib.rs` and the
+/// README's table (`.ci/test-arch` has the matching test recipe).
+const SUPPORTED: &[(&str, &str, Toolchain)] = &[
+    ("x86_64", "arch/x86_64.rs", Toolchain::Stable),
+    ("aarch64", "arch/aarch64.rs", Toolchain::Stable),
+    ("x86", "arch/x86.rs", Toolchain::Stable),
+    ("arm", "arch/arm.rs", Toolchain::Stable),
+    ("riscv64", "arch/riscv64.rs", Toolchain::Stable),
+    ("loongarch64", "arch/loongarch64.rs", Toolchain::BuildStd),
+    // powerpc64 and s390x inline asm is stable in the Rust this project
+    // tests with (1.95); mips's is not.
+    ("powerpc64", "arch/powerpc64.rs", Toolchain::Stable),
+    ("s390x", "arch/s390x.rs", Toolchain::Stable),
+    ("mips64", "arch/mips64.rs", Toolchain::NightlyAsm),
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=arch");
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let target = env::var("TARGET").unwrap_or_default();
 
     if os != "linux" {
         panic!("rawmap speaks the Linux system-call ABI only; this target's OS is {os:?}");
     }
-    if !SUPPORTED.contains(&arch.as_str()) {
+    let Some((_, file, toolchain)) = SUPPORTED.iter().find(|(name, ..)| *name == arch) else {
+        let names: Vec<&str> = SUPPORTED.iter().map(|(name, ..)| *name).collect();
         panic!(
-            "rawmap has no arch/{arch}.rs; supported: {}. To add one, copy the \
-             structure of arch/x86_64.rs and list it in src/lib.rs and build.rs",
-            SUPPORTED.join(", ")
+            "rawmap has no arch/{arch}.rs; supported target_arch values: {}. To add one, \
+             copy the structure of arch/x86_64.rs and list it in src/lib.rs, build.rs, \
+             .ci/test-arch and docs/ABI.md",
+            names.join(", ")
+        );
+    };
+    let nightly = is_nightly();
+    if *toolchain == Toolchain::NightlyAsm && !nightly {
+        panic!(
+            "{file}: inline asm on {arch} is still unstable in Rust, so this stable \
+             toolchain cannot build it. Install nightly and its sources, then build with \
+             std built from source:\n    rustup toolchain install nightly\n    rustup \
+             component add rust-src --toolchain nightly\n    cargo +nightly test \
+             -Zbuild-std --target {target}\n(or run `.ci/test-arch {arch}`, which does all of it)"
         );
     }
+    if *toolchain != Toolchain::Stable && !nightly {
+        println!(
+            "cargo:warning=rustup ships no std for {target} to this toolchain: if `core` is \
+             not found, use `rustup component add rust-src --toolchain nightly` and \
+             `cargo +nightly build -Zbuild-std --target {target}` (see `.ci/test-arch {arch}`)"
+        );
+    }
+    if *toolchain == Toolchain::Stable && !target_std_installed(&target) {
+        println!(
+            "cargo:warning=std for {target} is not installed: `rustup target add {target}` \
+             (or run `.ci/test-arch` for this architecture, which installs everything)"
+        );
+    }
+}
+
+/// Whether `$RUSTC` is a nightly (or locally built) compiler.
+fn is_nightly() -> bool {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .map(|out| {
+            let text = String::from_utf8_lossy(&out.stdout);
+            text.contains("-nightly") || text.contains("-dev")
+        })
+        .unwrap_or(false)
+}
+
+/// Whether the sysroot holds a prebuilt `core` for `target`.
+fn target_std_installed(target: &str) -> bool {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let Ok(out) = Command::new(rustc).args(["--print", "sysroot"]).output() else {
+        return true;
+    };
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let lib = Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib");
+    std::fs::read_dir(lib).is_ok_and(|mut entries| {
+        entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore-")))
+    })
 }

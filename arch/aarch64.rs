@@ -228,3 +228,90 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+// (syscall-abi.c also checks the FP/SIMD and SVE state; this probe checks
+// the general registers the stubs make promises about.)
+
+/// The registers `probe_registers` fills and reports, in its order: all
+/// general registers but `x0` (the result), `x8` (the number, reported
+/// separately by the caller's check of `nr`), `sp` and `x18` (the platform
+/// register, which the probe leaves alone).
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 28] = [
+    "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+    "x16", "x17", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x30", "x19",
+    "x29",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]`, makes system call `nr` with
+/// whatever that leaves in the argument registers, and returns each
+/// register's value after the call. `x19` and `x29`, which LLVM does not lend
+/// out, are saved on the stack around the call, loaded through `x0` and read
+/// out through `x0` and `x8`.
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 28]) -> [usize; 28] {
+    let mut after = *before;
+    let [
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+        x16,
+        x17,
+        x20,
+        x21,
+        x22,
+        x23,
+        x24,
+        x25,
+        x26,
+        x27,
+        x28,
+        x30,
+        x19,
+        x29,
+    ] = &mut after;
+    let fill = [*x19, *x29];
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored on the stack (x19, x29). `fill` outlives
+    // the asm, which reads it through x0; x0 and x8 carry x19 and x29 out.
+    unsafe {
+        asm!("stp x19, x29, [sp, #-16]!",
+             "ldp x19, x29, [x0]",
+             "svc #0",
+             "mov x0, x19",
+             "mov x8, x29",
+             "ldp x19, x29, [sp], #16",
+             inlateout("x0") fill.as_ptr() => *x19, inlateout("x8") nr => *x29,
+             inlateout("x1") *x1, inlateout("x2") *x2, inlateout("x3") *x3,
+             inlateout("x4") *x4, inlateout("x5") *x5, inlateout("x6") *x6, inlateout("x7") *x7,
+             inlateout("x9") *x9, inlateout("x10") *x10, inlateout("x11") *x11,
+             inlateout("x12") *x12, inlateout("x13") *x13, inlateout("x14") *x14,
+             inlateout("x15") *x15, inlateout("x16") *x16, inlateout("x17") *x17,
+             inlateout("x20") *x20, inlateout("x21") *x21, inlateout("x22") *x22,
+             inlateout("x23") *x23, inlateout("x24") *x24, inlateout("x25") *x25,
+             inlateout("x26") *x26, inlateout("x27") *x27, inlateout("x28") *x28,
+             inlateout("x30") *x30)
+    }
+    after
+}

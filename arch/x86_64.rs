@@ -269,3 +269,53 @@ core::arch::global_asm!(
     ".popsection",
     exit_group = const crate::nr::EXIT_GROUP,
 );
+
+// ---------------------------------------------------------------------------
+// Register-preservation probe, after the kernel's
+// `tools/testing/selftests/arm64/abi/syscall-abi.c`: fill every register the
+// stubs above do not declare clobbered with a value of the caller's, enter
+// the kernel with this file's instruction, and report what each register
+// holds afterwards. `tests/registers.rs` runs it natively and under qemu.
+
+/// The registers `probe_registers` fills and reports, in its order: all
+/// general registers but `rax` (number and result), `rcx` and `r11` (the
+/// declared clobbers) and `rsp`.
+#[doc(hidden)]
+pub const PROBE_REGISTERS: [&str; 12] = [
+    "rdi", "rsi", "rdx", "r10", "r8", "r9", "r12", "r13", "r14", "r15", "rbx", "rbp",
+];
+
+/// Puts `before[i]` in `PROBE_REGISTERS[i]`, makes system call `nr` with
+/// whatever that leaves in the argument registers, and returns each
+/// register's value after the call. `rbx` and `rbp`, which LLVM does not lend
+/// out, are saved on the stack around the call, loaded from and read out
+/// through `rcx` and `r11`, which the instruction overwrites anyway.
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`, an unknown number).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_registers(nr: usize, before: &[usize; 12]) -> [usize; 12] {
+    let mut after = *before;
+    let [rdi, rsi, rdx, r10, r8, r9, r12, r13, r14, r15, rbx, rbp] = &mut after;
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, or saved and restored on the stack (rbx, rbp; two pushes, two
+    // pops).
+    unsafe {
+        asm!("push rbx",
+             "push rbp",
+             "mov rbx, rcx",
+             "mov rbp, r11",
+             "syscall",
+             "mov rcx, rbx",
+             "mov r11, rbp",
+             "pop rbp",
+             "pop rbx",
+             inlateout("rcx") *rbx, inlateout("r11") *rbp,
+             inlateout("rax") nr => _, inlateout("rdi") *rdi, inlateout("rsi") *rsi,
+             inlateout("rdx") *rdx, inlateout("r10") *r10, inlateout("r8") *r8,
+             inlateout("r9") *r9, inlateout("r12") *r12, inlateout("r13") *r13,
+             inlateout("r14") *r14, inlateout("r15") *r15)
+    }
+    after
+}

@@ -104,7 +104,7 @@ pub unsafe fn shim_rawmap_mmap_raw(
     offset: u64,
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded to the caller.
-    unsafe { rawmap::mmap_raw(addr, len, prot, flags, fd, offset) }
+    unsafe { rawmap::mmap_raw(addr, len, prot as usize, flags as usize, fd, offset) }
 }
 
 /// rawmap's `mmap` stub alone, returning the raw value.
@@ -312,7 +312,7 @@ cases! {
     fn bench_mmap_rawmap_raw(len, region) {
         // SAFETY: a fresh anonymous mapping, unmapped at once, never touched.
         let addr = match unsafe {
-            rawmap::mmap_raw(core::ptr::null_mut(), len, PROT_RW, MAP_PRIVATE_ANON, -1, 0)
+            rawmap::mmap_raw(core::ptr::null_mut(), len, PROT_RW as usize, MAP_PRIVATE_ANON as usize, -1, 0)
         } {
             Ok(addr) => addr,
             Err(e) => failed("rawmap mmap_raw", e.raw().into()),
@@ -525,7 +525,7 @@ cases! {
         let (prot, flags, fd) = black_box((PROT_RW, MAP_PRIVATE_ANON, -1i32));
         // SAFETY: a fresh anonymous mapping, unmapped at once, never touched.
         let addr = match unsafe {
-            rawmap::mmap_raw(core::ptr::null_mut(), len, prot, flags, fd, 0)
+            rawmap::mmap_raw(core::ptr::null_mut(), len, prot as usize, flags as usize, fd, 0)
         } {
             Ok(addr) => addr,
             Err(e) => failed("rawmap mmap_raw (run time)", e.raw().into()),

@@ -29,9 +29,10 @@ fn main() {
     );
     // SAFETY: the arguments are plain numbers and the kernel refuses them
     // (no mapping type): nothing is mapped, no memory is touched.
+    // (`arch::sys_mmap` is the raw stub with this architecture's spelling of
+    // mmap: six registers, mmap2's units, or s390x's argument block.)
     let raw = unsafe {
-        rawmap::arch::syscall6(
-            rawmap::nr::MMAP,
+        rawmap::arch::sys_mmap(
             0,
             len,
             RW.bits() as usize,

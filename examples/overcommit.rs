@@ -48,12 +48,22 @@ fn main() {
             _ => "unknown",
         }
     );
-    let want = (2 * (total + swap) as usize * 1024).div_ceil(GIB).max(1) * GIB;
+    // In u64: twice RAM + swap does not fit a 32-bit usize, and there the
+    // request is the largest whole number of GiB the address space can name
+    // (which the kernel then refuses for want of address space, not memory).
+    let twice = (2 * (total + swap) * 1024).div_ceil(GIB as u64).max(1) * GIB as u64;
+    let want = usize::try_from(twice).unwrap_or(usize::MAX / GIB * GIB);
     println!(
         "\n1. Ask for {} GiB, about twice RAM + swap, far more than the {} GiB available",
         want / GIB,
         available / (1 << 20)
     );
+    if (want as u64) < twice {
+        println!(
+            "  (capped: a 32-bit address space cannot name twice RAM + swap, so the answer below \
+             is about address space, not memory; the seed's question needs a 64-bit process)"
+        );
+    }
     let private = MapFlags::from(rawmap::MapType::Private) | Map::ANONYMOUS;
     if let Ok(p) = traced_mmap(want, RW, private, None) {
         println!("  granted without MAP_NORESERVE: this kernel does not check at all");

@@ -15,8 +15,13 @@ use rawmap::{Errno, Map, MapType, MemfdFlags, Prot, c_void};
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
 
-/// A flag bit no kernel defines on x86_64 or aarch64.
-const UNKNOWN_FLAG: u32 = 1 << 10;
+/// A flag bit the kernel does not define for this architecture (1<<10 is
+/// MAP_NORESERVE on mips).
+const UNKNOWN_FLAG: u32 = if cfg!(target_arch = "mips64") {
+    1 << 9
+} else {
+    1 << 10
+};
 
 /// `mmap_raw(NULL, len, RW, flags, fd, 0)`, printed, and unmapped if it worked.
 fn try_map(len: usize, flags: u32, fd: i32) -> Result<*mut c_void, Errno> {

@@ -115,8 +115,15 @@ macro_rules! errnos {
 impl Errno {
     /// Same number as `EAGAIN`.
     pub const EWOULDBLOCK: Errno = Errno(linux_raw_sys::errno::EWOULDBLOCK as u16);
-    /// Same number as `EDEADLK`.
+    /// Same number as `EDEADLK`, except on mips (56) and powerpc (58), where
+    /// it is an error of its own.
+    #[cfg(not(target_arch = "powerpc64"))]
     pub const EDEADLOCK: Errno = Errno(linux_raw_sys::errno::EDEADLOCK as u16);
+    /// On powerpc an error of its own. powerpc's `asm/errno.h` redefines it
+    /// to 58 after including the generic header; linux-raw-sys 0.12.1 kept
+    /// the generic 35.
+    #[cfg(target_arch = "powerpc64")]
+    pub const EDEADLOCK: Errno = Errno(58);
     /// Same number as `EOPNOTSUPP` (the C library's name; the kernel has one error).
     pub const ENOTSUP: Errno = Errno::EOPNOTSUPP;
 }

@@ -148,7 +148,9 @@ map_modifiers! {
     /// `MAP_NONBLOCK` (Linux 2.5.46): with `MAP_POPULATE`, no read-ahead.
     const NONBLOCK = k::MAP_NONBLOCK;
     /// `MAP_SYNC` (Linux 4.15): with `MAP_SHARED_VALIDATE` on a DAX file,
-    /// metadata is durable on fault. Elsewhere `EOPNOTSUPP`.
+    /// metadata is durable on fault. Elsewhere `EOPNOTSUPP`. Not on mips,
+    /// whose `asm/mman.h` has no such bit.
+    #[cfg(not(target_arch = "mips64"))]
     const SYNC = k::MAP_SYNC;
     /// `MAP_HUGETLB` (Linux 2.6.32): back with huge pages (see
     /// [`MapFlags::huge_page_size`]).
@@ -566,18 +568,18 @@ impl OFlags {
 }
 
 macro_rules! advice {
-    ($($(#[$doc:meta])* $variant:ident = $value:ident,)*) => {
+    ($($(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $variant:ident = $value:ident,)*) => {
         /// `madvise` advice: every `MADV_*` the kernel's uapi headers define.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         #[repr(u32)]
         pub enum Advice {
-            $($(#[$doc])* $variant = k::$value,)*
+            $($(#[doc = $doc])* $(#[cfg($cfg)])? $variant = k::$value,)*
         }
 
         impl Advice {
             /// Every advice, in the order of the kernel's header.
-            pub const ALL: &'static [Advice] = &[$(Advice::$variant),*];
+            pub const ALL: &'static [Advice] = &[$($(#[cfg($cfg)])? Advice::$variant),*];
 
             /// The value the kernel receives.
             #[inline(always)]
@@ -588,13 +590,13 @@ macro_rules! advice {
             /// The kernel's name, as strace prints it (`"MADV_DONTNEED"`).
             pub const fn name(self) -> &'static str {
                 match self {
-                    $(Advice::$variant => stringify!($value),)*
+                    $($(#[cfg($cfg)])? Advice::$variant => stringify!($value),)*
                 }
             }
 
             /// The advice whose value is `bits`, if any.
             pub const fn from_bits(bits: u32) -> Option<Advice> {
-                $(if bits == k::$value { return Some(Advice::$variant); })*
+                $($(#[cfg($cfg)])? if bits == k::$value { return Some(Advice::$variant); })*
                 None
             }
         }
@@ -653,6 +655,9 @@ advice! {
     /// `MADV_HWPOISON` (Linux 2.6.32, CAP_SYS_ADMIN): poison the pages.
     HwPoison = MADV_HWPOISON,
     /// `MADV_SOFT_OFFLINE` (Linux 2.6.33, CAP_SYS_ADMIN): migrate and offline.
+    /// Not on mips, whose `asm/mman.h` lacks it (and whose kernels cannot
+    /// enable memory-failure handling).
+    #[cfg(not(target_arch = "mips64"))]
     SoftOffline = MADV_SOFT_OFFLINE,
     /// `MADV_GUARD_INSTALL` (Linux 6.13): accesses fault with SIGSEGV.
     GuardInstall = MADV_GUARD_INSTALL,

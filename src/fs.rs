@@ -204,6 +204,7 @@ pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
 pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
     // SAFETY: no user memory is involved. On 64-bit targets `length` fits one
     // register; a value above i64::MAX reaches the kernel as negative: EINVAL.
+    #[cfg(target_pointer_width = "64")]
     let raw = unsafe {
         syscall2(
             crate::nr::FTRUNCATE,
@@ -211,6 +212,10 @@ pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
             length as usize,
         )
     };
+    // SAFETY: as above; `ftruncate64` takes the length in a register pair,
+    // placed by the architecture's stub.
+    #[cfg(target_pointer_width = "32")]
+    let raw = unsafe { crate::arch::sys_ftruncate(fd.fd as isize as usize, length) };
     traced(raw, |_| strace::Ftruncate { fd: fd.fd, length }).map(drop)
 }
 

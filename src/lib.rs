@@ -41,6 +41,8 @@
 //! * `rt`: `_start`, a panic handler and the C memory functions for
 //!   `#![no_main]` programs linked without libc (`rt` module).
 #![no_std]
+// Inline asm on mips is not yet stable (tier 3, nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -61,19 +63,40 @@
 ///   s390x passes a pointer to an argument block; all behind this signature.
 /// * `sys_fork()`: the `fork` syscall where it exists, otherwise `clone` with
 ///   that architecture's argument order.
+/// * 32-bit architectures only: `sys_ftruncate(fd, length: u64)`, because a
+///   64-bit length travels in a register pair whose placement (aligned to an
+///   even register on arm) belongs to the architecture.
 ///
 /// The stubs are public for teaching and for tests that need to show the
 /// kernel something no wrapper would send.
 #[cfg_attr(target_arch = "x86_64", path = "../arch/x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "../arch/aarch64.rs")]
+#[cfg_attr(target_arch = "x86", path = "../arch/x86.rs")]
+#[cfg_attr(target_arch = "arm", path = "../arch/arm.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "../arch/riscv64.rs")]
+#[cfg_attr(target_arch = "loongarch64", path = "../arch/loongarch64.rs")]
+#[cfg_attr(target_arch = "powerpc64", path = "../arch/powerpc64.rs")]
+#[cfg_attr(target_arch = "s390x", path = "../arch/s390x.rs")]
+#[cfg_attr(target_arch = "mips64", path = "../arch/mips64.rs")]
 pub mod arch;
 
 #[cfg(not(all(
     target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64",
+    )
 )))]
 compile_error!(
-    "rawmap supports Linux on: x86_64, aarch64. \
+    "rawmap supports Linux on: x86_64, aarch64, x86 (i686), arm (armv7, ARM and Thumb), \
+     riscv64, loongarch64, powerpc64 (ppc64le), s390x, mips64 (n64). \
      To add an architecture, write arch/<arch>.rs after arch/x86_64.rs."
 );
 

@@ -43,7 +43,16 @@ pub unsafe fn mmap(
         None => -1,
     };
     // SAFETY: forwarded to the caller.
-    unsafe { mmap_raw(addr, len, prot.bits(), flags.bits(), fd, offset) }
+    unsafe {
+        mmap_raw(
+            addr,
+            len,
+            prot.bits() as usize,
+            flags.bits() as usize,
+            fd,
+            offset,
+        )
+    }
 }
 
 /// `mmap` with plain bits: the escape hatch.
@@ -51,7 +60,11 @@ pub unsafe fn mmap(
 /// Sends `prot`, `flags` and `fd` to the kernel exactly as given, so tests and
 /// teachers can show what it does with requests the typed API forbids: no
 /// mapping type (`EINVAL`), unknown bits (ignored with MAP_SHARED,
-/// `EOPNOTSUPP` with MAP_SHARED_VALIDATE), a bad fd (`EBADF`).
+/// `EOPNOTSUPP` with MAP_SHARED_VALIDATE), a bad fd (`EBADF`). `prot` and
+/// `flags` are as wide as the kernel's registers (`unsigned long`), so on a
+/// 64-bit target bits above 31 reach the kernel too: MAP_SHARED_VALIDATE
+/// refuses bit 40 with `EOPNOTSUPP`. (The strace rendering of the `trace`
+/// feature shows the low 32 bits.)
 ///
 /// # Safety
 /// As for [`mmap`].
@@ -62,8 +75,8 @@ pub unsafe fn mmap(
 pub unsafe fn mmap_raw(
     addr: *mut c_void,
     len: usize,
-    prot: u32,
-    flags: u32,
+    prot: usize,
+    flags: usize,
     fd: i32,
     offset: u64,
 ) -> Result<*mut c_void, Errno> {
@@ -73,8 +86,8 @@ pub unsafe fn mmap_raw(
         arch::sys_mmap(
             addr as usize,
             len,
-            prot as usize,
-            flags as usize,
+            prot,
+            flags,
             fd as isize as usize,
             offset,
         )
@@ -82,8 +95,8 @@ pub unsafe fn mmap_raw(
     let call = |_: &_| strace::Mmap {
         addr: addr as usize,
         len,
-        prot,
-        flags,
+        prot: prot as u32,
+        flags: flags as u32,
         fd,
         offset,
     };

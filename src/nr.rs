@@ -25,8 +25,28 @@ macro_rules! numbers {
     };
 }
 
-numbers! {
-    MMAP = __NR_mmap,
+// Where the word size decides the call: 32-bit architectures map with `mmap2`
+// (offset in 4096-byte units; the old `mmap` takes a pointer to an argument
+// block, or is missing) and truncate with `ftruncate64` (the length in a
+// register pair); their `arch/` file converts.
+#[cfg(target_pointer_width = "64")]
+macro_rules! numbers_for_word_size {
+    ($($rest:tt)*) => {
+        numbers! { MMAP = __NR_mmap, FTRUNCATE = __NR_ftruncate, $($rest)* }
+    };
+}
+#[cfg(target_pointer_width = "32")]
+macro_rules! numbers_for_word_size {
+    ($($rest:tt)*) => {
+        numbers! { MMAP2 = __NR_mmap2, FTRUNCATE = __NR_ftruncate64, $($rest)* }
+    };
+}
+
+/// The call rawmap maps with: `mmap2` on 32-bit architectures.
+#[cfg(target_pointer_width = "32")]
+pub const MMAP: usize = MMAP2;
+
+numbers_for_word_size! {
     MUNMAP = __NR_munmap,
     MREMAP = __NR_mremap,
     MPROTECT = __NR_mprotect,
@@ -42,7 +62,6 @@ numbers! {
     PRCTL = __NR_prctl,
     MEMFD_CREATE = __NR_memfd_create,
     FCNTL = __NR_fcntl,
-    FTRUNCATE = __NR_ftruncate,
     FSTAT = __NR_fstat,
     OPENAT = __NR_openat,
     CLOSE = __NR_close,
@@ -69,5 +88,12 @@ numbers_without_list! {
 }
 
 /// `__NR_fork`: only architectures with the old table have it.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "arm",
+    target_arch = "powerpc64",
+    target_arch = "s390x",
+    target_arch = "mips64"
+))]
 pub const FORK: usize = k::__NR_fork as usize;

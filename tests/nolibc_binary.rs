@@ -22,9 +22,64 @@ use std::sync::{Mutex, OnceLock};
 
 const X86_64: &str = "x86_64-unknown-linux-gnu";
 const AARCH64: &str = "aarch64-unknown-linux-gnu";
+const I686: &str = "i686-unknown-linux-gnu";
+const ARMV7: &str = "armv7-unknown-linux-gnueabihf";
+const THUMBV7: &str = "thumbv7neon-unknown-linux-gnueabihf";
+const RISCV64: &str = "riscv64gc-unknown-linux-gnu";
+const LOONGARCH64: &str = "loongarch64-unknown-linux-gnu";
+const POWERPC64LE: &str = "powerpc64le-unknown-linux-gnu";
+const S390X: &str = "s390x-unknown-linux-gnu";
+const MIPS64EL: &str = "mips64el-unknown-linux-gnuabi64";
 
 const EM_X86_64: u16 = 62;
 const EM_AARCH64: u16 = 183;
+const EM_386: u16 = 3;
+const EM_ARM: u16 = 40;
+const EM_RISCV: u16 = 243;
+const EM_LOONGARCH: u16 = 258;
+const EM_PPC64: u16 = 21;
+const EM_S390: u16 = 22;
+const EM_MIPS: u16 = 8;
+
+/// Targets for which rustup ships no std (or core) to this toolchain: built
+/// with nightly and `-Zbuild-std=core` (the programs need nothing more).
+/// mips64el too: its inline asm needs nightly, and rustup ships no std for it.
+const BUILD_CORE: &[&str] = &[LOONGARCH64, MIPS64EL];
+
+/// The target these tests were compiled for.
+fn this_target() -> &'static str {
+    if cfg!(target_arch = "x86_64") {
+        X86_64
+    } else if cfg!(target_arch = "aarch64") {
+        AARCH64
+    } else if cfg!(target_arch = "x86") {
+        I686
+    } else if cfg!(all(target_arch = "arm", target_feature = "thumb-mode")) {
+        THUMBV7
+    } else if cfg!(target_arch = "arm") {
+        ARMV7
+    } else if cfg!(target_arch = "riscv64") {
+        RISCV64
+    } else if cfg!(target_arch = "powerpc64") {
+        POWERPC64LE
+    } else if cfg!(target_arch = "s390x") {
+        S390X
+    } else if cfg!(target_arch = "mips64") {
+        MIPS64EL
+    } else {
+        "another target"
+    }
+}
+
+/// Whether this suite checks `target`'s programs: its own target's always;
+/// the native x86_64 suite also aarch64's (under qemu), and whichever target
+/// `.ci/test-arch` names in `RAWMAP_NOLIBC_TARGET` (loongarch64, whose
+/// programs need no std, is checked from the native harness that way).
+fn checked_here(target: &str) -> bool {
+    target == this_target()
+        || (target == AARCH64 && this_target() == X86_64)
+        || std::env::var("RAWMAP_NOLIBC_TARGET").is_ok_and(|named| named == target)
+}
 
 /// The seed program's whole stdout, for either variant.
 const FORK_OUTPUT: &str = "Child started, value = 1\nIn parent, value = 2\n";
@@ -85,11 +140,24 @@ fn built(target: &'static str) -> PathBuf {
 
 /// The documented command, for `target` and one variant of the fork program.
 fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_owned());
-    let mut command = Command::new(cargo);
+    let build_core = BUILD_CORE.contains(&target);
+    let mut command = if build_core {
+        // rustup's proxy, so that `+nightly` picks the toolchain.
+        let mut command = Command::new("cargo");
+        command.args(["+nightly", "build", "-Zbuild-std=core"]);
+        for var in ["RUSTUP_TOOLCHAIN", "RUSTC", "RUSTDOC", "CARGO"] {
+            command.env_remove(var);
+        }
+        command
+    } else {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_owned());
+        let mut command = Command::new(cargo);
+        command.arg("build");
+        command
+    };
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--profile", "nolibc", "--features", "rt"])
+        .args(["--profile", "nolibc", "--features", "rt"])
         .args(["--example", "nolibc_fork", "--example", "nolibc_rt"])
         .args(["--target", target, "--target-dir"])
         .arg(target_dir)
@@ -116,25 +184,57 @@ fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
 // ---------------------------------------------------------------------------
 // Running
 
-/// How to run a binary of `target` here, or why it cannot be run.
-fn launcher(target: &str) -> Result<Vec<String>, String> {
+/// The qemu-user binary for `target`'s programs.
+fn qemu_for(target: &str) -> &'static str {
     match target {
-        X86_64 if cfg!(target_arch = "x86_64") && !common::under_qemu() => Ok(vec![]),
-        X86_64 => Err("x86_64 binaries are checked by the native x86_64 suite".into()),
-        AARCH64 if cfg!(target_arch = "aarch64") && !common::under_qemu() => Ok(vec![]),
-        AARCH64 => {
-            let qemu = Command::new("qemu-aarch64").arg("--version").output();
-            if !qemu.is_ok_and(|out| out.status.success()) {
-                return Err("qemu-aarch64 is not installed".into());
-            }
-            Ok(vec!["qemu-aarch64".into()])
-        }
+        X86_64 => "qemu-x86_64",
+        AARCH64 => "qemu-aarch64",
+        I686 => "qemu-i386",
+        ARMV7 | THUMBV7 => "qemu-arm",
+        RISCV64 => "qemu-riscv64",
+        LOONGARCH64 => "qemu-loongarch64",
+        POWERPC64LE => "qemu-ppc64le",
+        S390X => "qemu-s390x",
+        MIPS64EL => "qemu-mips64el",
         _ => unreachable!("no such target in this test: {target}"),
     }
 }
 
+/// How to run a binary of `target` here, or why it cannot be run: natively
+/// when this is that machine (i686 programs run natively on an x86_64
+/// kernel, on its 32-bit compat entry), under qemu-user otherwise.
+fn launcher(target: &str) -> Result<Vec<String>, String> {
+    if !checked_here(target) {
+        return Err(format!(
+            "{target} binaries are checked by the {target} suite"
+        ));
+    }
+    let native = match target {
+        X86_64 | I686 => cfg!(any(target_arch = "x86_64", target_arch = "x86")),
+        _ => target == this_target(),
+    };
+    if native && !common::under_qemu() {
+        return Ok(vec![]);
+    }
+    let qemu = qemu_for(target);
+    let version = Command::new(qemu).arg("--version").output();
+    if !version.is_ok_and(|out| out.status.success()) {
+        return Err(format!("{qemu} is not installed"));
+    }
+    Ok(vec![qemu.into()])
+}
+
 /// Whether the Rust standard library for `target` is installed.
 fn rust_target_installed(target: &str) -> bool {
+    if BUILD_CORE.contains(&target) {
+        // Built from nightly's rust-src instead.
+        let sysroot = Command::new("rustc")
+            .args(["+nightly", "--print", "sysroot"])
+            .output();
+        let Ok(sysroot) = sysroot else { return false };
+        let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+        return sysroot.join("lib/rustlib/src/rust/library/core").is_dir();
+    }
     let libdir = Command::new("rustc")
         .args(["--print", "target-libdir", "--target", target])
         .output();
@@ -162,8 +262,8 @@ fn prepared(target: &'static str) -> Option<Prepared> {
             dir: built(target),
             launcher,
         }),
-        Err(why) if std::env::var("CI").is_ok_and(|ci| ci == "true") && target == AARCH64 => {
-            panic!("CI must check the aarch64 binary, but {why}")
+        Err(why) if std::env::var("CI").is_ok_and(|ci| ci == "true") && checked_here(target) => {
+            panic!("CI must check the {target} binary, but {why}")
         }
         Err(why) => {
             eprintln!("skipping the {target} no-libc binary: {why}");
@@ -207,7 +307,8 @@ fn text(bytes: &[u8]) -> &str {
 // ---------------------------------------------------------------------------
 // The ELF file
 
-/// What the tests need from an ELF64 little-endian file, parsed by hand.
+/// What the tests need from an ELF file (32 or 64 bits, either byte order),
+/// parsed by hand.
 struct Elf {
     file_type: u16,
     machine: u16,
@@ -215,6 +316,8 @@ struct Elf {
     /// (p_type, p_flags, p_offset, p_vaddr, p_filesz)
     segments: Vec<(u32, u32, u64, u64, u64)>,
     section_types: Vec<u32>,
+    /// ELFCLASS64 (else ELFCLASS32).
+    wide: bool,
 }
 
 const ET_EXEC: u16 = 2;
@@ -225,35 +328,89 @@ const PF_X: u32 = 1;
 const SHT_DYNAMIC: u32 = 6;
 
 fn parse_elf(bytes: &[u8]) -> Elf {
-    let u16_at = |at: usize| u16::from_le_bytes(bytes[at..at + 2].try_into().unwrap());
-    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
-    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     assert_eq!(&bytes[..4], b"\x7fELF", "not an ELF file");
-    assert_eq!(bytes[4], 2, "not ELFCLASS64");
-    assert_eq!(bytes[5], 1, "not little-endian");
-    let (phoff, phentsize, phnum) = (u64_at(32) as usize, u16_at(54) as usize, u16_at(56));
-    let (shoff, shentsize, shnum) = (u64_at(40) as usize, u16_at(58) as usize, u16_at(60));
-    let segments = (0..phnum as usize)
+    // ELFDATA2LSB or ELFDATA2MSB (s390x).
+    let big = match bytes[5] {
+        1 => false,
+        2 => true,
+        other => panic!("unknown ELF data encoding {other}"),
+    };
+    let u16_at = |at: usize| {
+        let b = bytes[at..at + 2].try_into().unwrap();
+        if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    };
+    let u32_at = |at: usize| {
+        let b = bytes[at..at + 4].try_into().unwrap();
+        if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    let u64_at = |at: usize| {
+        let b = bytes[at..at + 8].try_into().unwrap();
+        if big {
+            u64::from_be_bytes(b)
+        } else {
+            u64::from_le_bytes(b)
+        }
+    };
+    // ELFCLASS64 or ELFCLASS32: the same fields, in words of 8 or 4 bytes.
+    let wide = match bytes[4] {
+        2 => true,
+        1 => false,
+        other => panic!("unknown ELF class {other}"),
+    };
+    let word_at = |at: usize| {
+        if wide {
+            u64_at(at)
+        } else {
+            u64::from(u32_at(at))
+        }
+    };
+    let (entry, phoff, shoff) = if wide {
+        (u64_at(24), u64_at(32), u64_at(40))
+    } else {
+        (word_at(24), word_at(28), word_at(32))
+    };
+    let header = |field: usize| u16_at(if wide { 54 } else { 42 } + 2 * field) as usize;
+    let (phentsize, phnum, shentsize, shnum) = (header(0), header(1), header(2), header(3));
+    let segments = (0..phnum)
         .map(|i| {
-            let at = phoff + i * phentsize;
-            (
-                u32_at(at),
-                u32_at(at + 4),
-                u64_at(at + 8),
-                u64_at(at + 16),
-                u64_at(at + 32),
-            )
+            let at = phoff as usize + i * phentsize;
+            if wide {
+                (
+                    u32_at(at),
+                    u32_at(at + 4),
+                    u64_at(at + 8),
+                    u64_at(at + 16),
+                    u64_at(at + 32),
+                )
+            } else {
+                (
+                    u32_at(at),
+                    u32_at(at + 24),
+                    word_at(at + 4),
+                    word_at(at + 8),
+                    word_at(at + 16),
+                )
+            }
         })
         .collect();
-    let section_types = (0..shnum as usize)
-        .map(|i| u32_at(shoff + i * shentsize + 4))
+    let section_types = (0..shnum)
+        .map(|i| u32_at(shoff as usize + i * shentsize + 4))
         .collect();
     Elf {
         file_type: u16_at(16),
         machine: u16_at(18),
-        entry: u64_at(24),
+        entry,
         segments,
         section_types,
+        wide,
     }
 }
 
@@ -396,7 +553,18 @@ fn fork_variants_make_the_seeds_calls(target: &'static str) {
             (_, None) => panic!("{variant} did not open /dev/zero:\n{trace}"),
         };
         assert_eq!(traced_calls(&trace, "openat"), opens, "{variant}:\n{trace}");
-        assert_eq!(traced_calls(&trace, "mmap"), mmaps, "{variant}:\n{trace}");
+        // 32-bit targets map with mmap2, whose offset counts 4096-byte units
+        // (0 either way here).
+        let mmap = if [I686, ARMV7, THUMBV7].contains(&target) {
+            "mmap2"
+        } else {
+            "mmap"
+        };
+        let mmaps: Vec<String> = mmaps
+            .iter()
+            .map(|call| call.replacen("mmap", mmap, 1))
+            .collect();
+        assert_eq!(traced_calls(&trace, mmap), mmaps, "{variant}:\n{trace}");
         assert_eq!(traced_calls(&trace, "close"), closes, "{variant}:\n{trace}");
     }
 }
@@ -424,8 +592,13 @@ fn fork_program_size(target: &'static str) {
         // no longer pointing at section headers. It must still run.
         let loaded = parse_elf(&bytes).loaded_size() as usize;
         let mut sstripped = bytes[..loaded].to_vec();
-        sstripped[40..48].fill(0); // e_shoff
-        sstripped[60..64].fill(0); // e_shnum, e_shstrndx
+        if parse_elf(&bytes).wide {
+            sstripped[40..48].fill(0); // e_shoff
+            sstripped[60..64].fill(0); // e_shnum, e_shstrndx
+        } else {
+            sstripped[32..36].fill(0); // e_shoff
+            sstripped[48..52].fill(0); // e_shnum, e_shstrndx
+        }
         let sstripped_path = path.with_extension("sstripped");
         std::fs::write(&sstripped_path, &sstripped).unwrap();
         std::fs::set_permissions(&sstripped_path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -514,79 +687,62 @@ fn panic_handler_prints_message_and_exits_101(target: &'static str) {
 }
 
 // ---------------------------------------------------------------------------
-// x86_64
+// One set of tests per target (each suite runs those `checked_here` says).
 
-#[test]
-fn x86_64_fork_program_prints_the_seeds_lines() {
-    fork_program_prints_the_seeds_lines(X86_64);
+macro_rules! target_tests {
+    ($($arch:ident: $target:expr, $machine:expr;)*) => {
+        $(mod $arch {
+            use super::*;
+
+            #[test]
+            fn fork_program_prints_the_seeds_lines() {
+                super::fork_program_prints_the_seeds_lines($target);
+            }
+
+            #[test]
+            fn fork_variants_make_the_seeds_calls() {
+                super::fork_variants_make_the_seeds_calls($target);
+            }
+
+            #[test]
+            fn binaries_are_static_without_interpreter() {
+                super::binaries_are_static_without_interpreter($target, $machine);
+            }
+
+            #[test]
+            fn fork_program_size() {
+                super::fork_program_size($target);
+            }
+
+            #[test]
+            fn runtime_passes_argv_envp_and_alignment() {
+                super::runtime_passes_argv_envp_and_alignment($target);
+            }
+
+            #[test]
+            fn main_return_value_is_the_exit_status() {
+                super::main_return_value_is_the_exit_status($target);
+            }
+
+            #[test]
+            fn panic_handler_prints_message_and_exits_101() {
+                super::panic_handler_prints_message_and_exits_101($target);
+            }
+        })*
+    };
 }
 
-#[test]
-fn x86_64_fork_variants_make_the_seeds_calls() {
-    fork_variants_make_the_seeds_calls(X86_64);
-}
-
-#[test]
-fn x86_64_binaries_are_static_without_interpreter() {
-    binaries_are_static_without_interpreter(X86_64, EM_X86_64);
-}
-
-#[test]
-fn x86_64_fork_program_size() {
-    fork_program_size(X86_64);
-}
-
-#[test]
-fn x86_64_runtime_passes_argv_envp_and_alignment() {
-    runtime_passes_argv_envp_and_alignment(X86_64);
-}
-
-#[test]
-fn x86_64_main_return_value_is_the_exit_status() {
-    main_return_value_is_the_exit_status(X86_64);
-}
-
-#[test]
-fn x86_64_panic_handler_prints_message_and_exits_101() {
-    panic_handler_prints_message_and_exits_101(X86_64);
-}
-
-// ---------------------------------------------------------------------------
-// aarch64
-
-#[test]
-fn aarch64_fork_program_prints_the_seeds_lines() {
-    fork_program_prints_the_seeds_lines(AARCH64);
-}
-
-#[test]
-fn aarch64_fork_variants_make_the_seeds_calls() {
-    fork_variants_make_the_seeds_calls(AARCH64);
-}
-
-#[test]
-fn aarch64_binaries_are_static_without_interpreter() {
-    binaries_are_static_without_interpreter(AARCH64, EM_AARCH64);
-}
-
-#[test]
-fn aarch64_fork_program_size() {
-    fork_program_size(AARCH64);
-}
-
-#[test]
-fn aarch64_runtime_passes_argv_envp_and_alignment() {
-    runtime_passes_argv_envp_and_alignment(AARCH64);
-}
-
-#[test]
-fn aarch64_main_return_value_is_the_exit_status() {
-    main_return_value_is_the_exit_status(AARCH64);
-}
-
-#[test]
-fn aarch64_panic_handler_prints_message_and_exits_101() {
-    panic_handler_prints_message_and_exits_101(AARCH64);
+target_tests! {
+    x86_64: X86_64, EM_X86_64;
+    aarch64: AARCH64, EM_AARCH64;
+    i686: I686, EM_386;
+    armv7: ARMV7, EM_ARM;
+    thumbv7: THUMBV7, EM_ARM;
+    riscv64: RISCV64, EM_RISCV;
+    loongarch64: LOONGARCH64, EM_LOONGARCH;
+    powerpc64le: POWERPC64LE, EM_PPC64;
+    s390x: S390X, EM_S390;
+    mips64el: MIPS64EL, EM_MIPS;
 }
 
 /// Issue 7, point 6: `memmove` must not hand overlapping ranges to `memcpy`

@@ -69,11 +69,24 @@ struct Reservation {
     released: std::cell::RefCell<Vec<(usize, usize)>>,
 }
 
-const GIB: usize = 1 << 30;
+/// What the raw `mmap` register counts in: bytes, or `mmap2`'s 4096-byte
+/// units on 32-bit targets (`rawmap::mmap` takes bytes everywhere).
+const MMAP_OFFSET_UNIT: usize = if cfg!(target_pointer_width = "64") {
+    1
+} else {
+    4096
+};
+
+/// 8 GiB on 64-bit targets (room for eight addresses above 4 GiB); 160 MiB
+/// on 32-bit ones, whose whole address space is 4 GiB at most.
+#[cfg(target_pointer_width = "64")]
+const RESERVED: usize = 8 << 30;
+#[cfg(target_pointer_width = "32")]
+const RESERVED: usize = 160 << 20;
 
 impl Reservation {
     fn new() -> Reservation {
-        let len = 8 * GIB;
+        let len = RESERVED;
         // SAFETY: a fresh PROT_NONE, MAP_NORESERVE range chosen by the kernel;
         // it replaces nothing and costs no memory.
         let base = unsafe {
@@ -86,7 +99,11 @@ impl Reservation {
                 0,
             )
         };
-        assert_ne!(base, libc::MAP_FAILED, "reserving 8 GiB of address space");
+        assert_ne!(
+            base,
+            libc::MAP_FAILED,
+            "reserving {len} bytes of address space"
+        );
         Reservation {
             base: base as usize,
             len,
@@ -104,12 +121,25 @@ impl Reservation {
     /// bits above 32 are set and whose bit 31 is set: truncating it to 32
     /// bits gives another address, sign-extending those 32 bits gives a
     /// kernel address. Each index leaves 16 MiB of room.
+    #[cfg(target_pointer_width = "64")]
     fn patterned(&self, index: usize) -> usize {
         assert!(index < 8);
-        let four_gib = 4 * GIB;
+        let four_gib = 4usize << 30;
         let aligned = self.base.next_multiple_of(four_gib);
         let addr = aligned + 0x8765_0000 + index * 0x0100_0000;
         assert!(addr >> 32 != 0 && addr & 0x8000_0000 != 0);
+        assert!(addr + 0x0100_0000 <= self.base + self.len);
+        addr
+    }
+
+    /// On a 32-bit target a register holds the whole address, so nothing can
+    /// truncate it: the `index`-th address is a page-aligned one 16 MiB
+    /// apart from the others, still distinct from every length and offset.
+    #[cfg(target_pointer_width = "32")]
+    fn patterned(&self, index: usize) -> usize {
+        assert!(index < 8);
+        let aligned = self.base.next_multiple_of(0x0100_0000);
+        let addr = aligned + 0x0065_0000 + index * 0x0100_0000;
         assert!(addr + 0x0100_0000 <= self.base + self.len);
         addr
     }
@@ -228,7 +258,7 @@ impl Memfd {
         let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
         assert!(fd >= 0, "memfd_create: {}", std::io::Error::last_os_error());
         // SAFETY: our own fresh descriptor.
-        let ret = unsafe { libc::ftruncate(fd, size as libc::off_t) };
+        let ret = unsafe { libc::ftruncate64(fd, size as libc::off64_t) };
         assert_eq!(ret, 0, "ftruncate: {}", std::io::Error::last_os_error());
         Memfd { fd }
     }
@@ -245,17 +275,17 @@ impl Memfd {
     fn pwrite(&self, bytes: &[u8], offset: u64) {
         // SAFETY: the kernel reads `bytes.len()` bytes from `bytes`.
         let n = unsafe {
-            libc::pwrite(
+            libc::pwrite64(
                 self.fd,
                 bytes.as_ptr().cast(),
                 bytes.len(),
-                offset as libc::off_t,
+                offset as libc::off64_t,
             )
         };
         assert_eq!(n, bytes.len() as isize, "pwrite at {offset:#x}");
     }
 
-    fn stat(&self) -> libc::stat {
+    fn stat(&self) -> libc::stat64 {
         fstat(self.fd)
     }
 }
@@ -267,11 +297,12 @@ impl Drop for Memfd {
     }
 }
 
-fn fstat(fd: i32) -> libc::stat {
+/// `fstat64`: 64-bit sizes and inode numbers on 32-bit targets too.
+fn fstat(fd: i32) -> libc::stat64 {
     // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
-    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    let mut stat: libc::stat64 = unsafe { std::mem::zeroed() };
     // SAFETY: the kernel fills `stat`, which outlives the call.
-    let ret = unsafe { libc::fstat(fd, &mut stat) };
+    let ret = unsafe { libc::fstat64(fd, &mut stat) };
     assert_eq!(ret, 0, "fstat({fd}): {}", std::io::Error::last_os_error());
     stat
 }
@@ -373,7 +404,13 @@ fn two_arguments_ftruncate_sets_a_size_above_4_gib() {
     let target = Memfd::new(c"rawmap-registers-sized", 0);
 
     // SAFETY: no user memory is involved; a sparse memfd costs nothing.
+    #[cfg(target_pointer_width = "64")]
     let ret = unsafe { syscall2(nr::FTRUNCATE, target.fd as usize, LENGTH as usize) };
+    // On 32-bit targets the length is a register pair (`ftruncate64`), laid
+    // out by the arch file: low word first, and on arm from an even register.
+    // SAFETY: as above.
+    #[cfg(target_pointer_width = "32")]
+    let ret = unsafe { rawmap::arch::sys_ftruncate(target.fd as usize, LENGTH) };
     assert_eq!(expect_ok(ret, "ftruncate"), 0);
 
     assert_eq!(
@@ -711,6 +748,91 @@ fn map_at_free_patterned_address(
     panic!("every candidate address was taken");
 }
 
+/// mmap with its six values: through `syscall6` in six registers, except on
+/// s390x, whose mmap takes the address of a block holding them, which
+/// `arch::sys_mmap` builds (its `syscall6` is checked by copy_file_range).
+///
+/// # Safety
+/// As for mmap.
+unsafe fn mmap6(
+    addr: usize,
+    len: usize,
+    prot: usize,
+    flags: usize,
+    fd: usize,
+    offset: usize,
+) -> usize {
+    #[cfg(not(target_arch = "s390x"))]
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset) };
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: forwarded to the caller.
+    let raw = unsafe { rawmap::arch::sys_mmap(addr, len, prot, flags, fd, offset as u64) };
+    raw
+}
+
+/// copy_file_range(fd_in, &off_in, fd_out, &off_out, len, flags): eleven
+/// bytes from beyond 4 GiB in one memfd to beyond 4 GiB in another, with
+/// both offsets in memory at high addresses that the kernel advances. A
+/// swapped descriptor copies the other way, a swapped pointer reads the
+/// wrong offset or faults, a wrong length copies another count, and
+/// anything but 0 in `flags` is EINVAL.
+#[test]
+fn six_arguments_copy_file_range_copies_between_high_offsets() {
+    const OFF_IN: u64 = 0x1_8765_0003;
+    const OFF_OUT: u64 = 0x1_9876_0005;
+    let source = Memfd::new(c"rawmap-registers-cfr-in", OFF_IN + 4096);
+    let target = Memfd::new(c"rawmap-registers-cfr-out", OFF_OUT + 4096);
+    source.pwrite(b"above 4 GiB", OFF_IN);
+    source.pwrite(b"below 4 GiB", OFF_IN & 0xffff_ffff);
+    target.pwrite(b"untouched!!", OFF_OUT);
+
+    let reservation = Reservation::new();
+    let offsets = reservation.patterned(0);
+    reservation.map_rw(offsets, page());
+    let (off_in, off_out) = (offsets as *mut u64, (offsets + 64) as *mut u64);
+    // SAFETY: both lie in the page just mapped read-write.
+    unsafe {
+        off_in.write(OFF_IN);
+        off_out.write(OFF_OUT);
+    }
+    // SAFETY: both descriptors are ours and both offsets point into our page.
+    let raw = unsafe {
+        syscall6(
+            libc::SYS_copy_file_range as usize,
+            source.fd as usize,
+            off_in as usize,
+            target.fd as usize,
+            off_out as usize,
+            11,
+            0,
+        )
+    };
+    assert_eq!(expect_ok(raw, "copy_file_range"), 11, "bytes copied");
+    // SAFETY: as above.
+    let (now_in, now_out) = unsafe { (off_in.read(), off_out.read()) };
+    assert_eq!(
+        (now_in, now_out),
+        (OFF_IN + 11, OFF_OUT + 11),
+        "offsets advanced"
+    );
+    let mut copied = [0u8; 11];
+    // SAFETY: the kernel writes at most 11 bytes into `copied`.
+    let n = unsafe {
+        libc::pread(
+            target.fd,
+            copied.as_mut_ptr().cast(),
+            11,
+            OFF_OUT as libc::off_t,
+        )
+    };
+    assert_eq!(n, 11);
+    assert_eq!(
+        &copied, b"above 4 GiB",
+        "the target holds the source's bytes"
+    );
+}
+
 /// mmap(addr, len, prot, flags, fd, offset): a three-page window onto pages
 /// 2..5 of an eight-page memfd, read-only and shared, exactly at a free
 /// address chosen by the test (MAP_FIXED_NOREPLACE).
@@ -727,14 +849,13 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
     let (addr, raw) = map_at_free_patterned_address(&reservation, len, |addr| {
         // SAFETY: NOREPLACE maps only into the hole just made, or fails.
         unsafe {
-            syscall6(
-                nr::MMAP,
+            mmap6(
                 addr,
                 len,
                 libc::PROT_READ as usize,
                 flags,
                 file.fd as usize,
-                offset,
+                offset / MMAP_OFFSET_UNIT,
             )
         }
     });
@@ -785,6 +906,8 @@ fn six_arguments_mmap_places_a_shared_file_window_exactly() {
 #[test]
 fn six_arguments_mmap_offset_beyond_4_gib() {
     const OFFSET: u64 = 0x1_8765_0000;
+    // What the kernel's register takes: bytes, or mmap2's 4096-byte units.
+    const KERNEL_OFFSET: usize = (OFFSET / MMAP_OFFSET_UNIT as u64) as usize;
     let page = page();
     let file = Memfd::new(c"rawmap-registers-sparse", OFFSET + 2 * page as u64);
     file.pwrite(b"above 4 GiB", OFFSET);
@@ -792,14 +915,13 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
 
     // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
     let raw = unsafe {
-        syscall6(
-            nr::MMAP,
+        mmap6(
             0,
             2 * page,
             libc::PROT_READ as usize,
             libc::MAP_SHARED as usize,
             file.fd as usize,
-            OFFSET as usize,
+            KERNEL_OFFSET,
         )
     };
     let addr = expect_ok(raw, "mmap at an offset beyond 4 GiB");
@@ -822,6 +944,64 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
     }
     // SAFETY: our own mapping, referenced by nothing now.
     unsafe { libc::munmap(addr as *mut libc::c_void, 2 * page) };
+
+    // The wrapper takes bytes on every architecture and converts for mmap2.
+    // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
+    let mapped = unsafe {
+        rawmap::mmap(
+            null_mut(),
+            page,
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            OFFSET,
+        )
+    }
+    .expect("rawmap::mmap at a byte offset beyond 4 GiB");
+    // SAFETY: mapped readable just above.
+    let head = unsafe { bytes_at(mapped as usize, 11) };
+    assert_eq!(
+        &head, b"above 4 GiB",
+        "rawmap::mmap at byte offset {OFFSET:#x}"
+    );
+    // SAFETY: our own mapping.
+    unsafe { libc::munmap(mapped.cast(), page) };
+}
+
+/// A byte offset the kernel's unit cannot express is refused, never rounded:
+/// not a multiple of 4096 is EINVAL everywhere (the 64-bit kernel's answer,
+/// and rawmap's own on mmap2 targets); on mmap2 targets an offset of 2^44
+/// bytes or more (a unit count beyond 32 bits) is EOVERFLOW, documented in
+/// arch/x86.rs and arch/arm.rs.
+#[test]
+fn mmap_offsets_the_kernel_unit_cannot_express_are_refused() {
+    let file = Memfd::new(c"rawmap-registers-unit", 2 * page() as u64);
+    // SAFETY: a request that fails, or a fresh mapping unmapped at once.
+    let map_at = |offset: u64| unsafe {
+        let got = rawmap::mmap(
+            null_mut(),
+            page(),
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            offset,
+        );
+        if let Ok(addr) = got {
+            libc::munmap(addr.cast(), page());
+        }
+        got.map(drop)
+    };
+    for offset in [1, 512, 4095, 4097, 0x1_0000_0800] {
+        assert_eq!(
+            map_at(offset),
+            Err(rawmap::Errno::EINVAL),
+            "offset {offset:#x}"
+        );
+    }
+    if cfg!(target_pointer_width = "32") {
+        assert_eq!(map_at(1 << 44), Err(rawmap::Errno::EOVERFLOW));
+        assert_eq!(map_at(u64::MAX - 4095), Err(rawmap::Errno::EOVERFLOW));
+    }
 }
 
 /// The mistake `syscall6_fourth_arg_in_rcx` keeps for teaching: the fourth
@@ -868,4 +1048,109 @@ fn x86_64_fourth_argument_in_rcx_is_read_as_flags_zero() {
     let addr = expect_ok(right, "MAP_SHARED of a memfd through syscall6");
     // SAFETY: our own mapping, referenced by nothing.
     unsafe { libc::munmap(addr as *mut libc::c_void, page) };
+}
+
+// ---------------------------------------------------------------------------
+// Registers the stubs promise the kernel keeps (after the kernel's own
+// tools/testing/selftests/arm64/abi/syscall-abi.c). Every stub declares only
+// some registers clobbered; the compiler keeps values in all the others
+// across a system call, so each of them must come back unchanged. A clobber
+// missing from an arch file shows up here on a real kernel (qemu-user saves
+// and restores every register itself, so there the test checks the probe,
+// not the kernel: run natively for the real answer, as the i686 suite does
+// on the x86_64 kernel's compat entry).
+
+/// A value per register that no kernel path would produce by accident, and
+/// that differs from every other register's (and in the high half where
+/// there is one).
+fn fill_value(index: usize) -> usize {
+    let pattern = 0x5a5a_0000_usize | (index << 8) | index;
+    if cfg!(target_pointer_width = "64") {
+        pattern | ((pattern as u64) << 32) as usize
+    } else {
+        pattern
+    }
+}
+
+/// The number register must come back with the number; every other
+/// register with what the probe put there.
+fn check_preserved(nr: usize, what: &str) {
+    use rawmap::arch::{PROBE_REGISTERS, probe_registers};
+    let number_register = match std::env::consts::ARCH {
+        "arm" => Some("r7"),
+        "riscv64" => Some("a7"),
+        "loongarch64" => Some("$a7"),
+        _ => None, // x86: the number register is the result register
+    };
+    let mut before = [0usize; PROBE_REGISTERS.len()];
+    for (index, (value, name)) in before.iter_mut().zip(PROBE_REGISTERS).enumerate() {
+        *value = if Some(name) == number_register {
+            nr
+        } else {
+            fill_value(index)
+        };
+    }
+    // SAFETY: `nr` is getpid or a number no kernel has: harmless whatever the
+    // argument registers hold.
+    let after = unsafe { probe_registers(nr, &before) };
+    let changed: Vec<String> = PROBE_REGISTERS
+        .iter()
+        .zip(before.iter().zip(after.iter()))
+        .filter(|(_, (b, a))| b != a)
+        .map(|(name, (b, a))| format!("{name}: {b:#x} -> {a:#x}"))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{what} changed registers the stubs do not declare clobbered:\n{}",
+        changed.join("\n")
+    );
+}
+
+#[test]
+fn registers_not_declared_clobbered_survive_a_syscall() {
+    check_preserved(nr::GETPID, "getpid");
+}
+
+#[test]
+fn registers_not_declared_clobbered_survive_an_unknown_syscall() {
+    // The ENOSYS path leaves the kernel by another route on some
+    // architectures (no table lookup, early return).
+    check_preserved(4095, "syscall 4095 (ENOSYS)");
+}
+
+/// s390x's `mmap` is the old one, which takes the address of a block of six
+/// values: sent the six values in registers, as on every other 64-bit
+/// architecture, the kernel reads the address argument (here NULL) as that
+/// block's address and answers EFAULT. `arch::sys_mmap` builds the block.
+#[cfg(target_arch = "s390x")]
+#[test]
+fn s390x_mmap_in_six_registers_reads_the_address_as_the_block() {
+    let page = page();
+    let prot = (libc::PROT_READ | libc::PROT_WRITE) as usize;
+    let flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as usize;
+    // SAFETY: the kernel reads from address 0, which faults: nothing is mapped.
+    let wrong = unsafe { syscall6(nr::MMAP, 0, page, prot, flags, usize::MAX, 0) };
+    assert_eq!(decode(wrong), Err(libc::EFAULT), "six registers");
+    // SAFETY: a fresh private anonymous mapping, unmapped at once.
+    let right = unsafe { rawmap::arch::sys_mmap(0, page, prot, flags, usize::MAX, 0) };
+    let addr = expect_ok(right, "the same mmap through sys_mmap's block");
+    // SAFETY: our own mapping, referenced by nothing.
+    unsafe { libc::munmap(addr as *mut libc::c_void, page) };
+}
+
+/// The register LLVM reserves and the arm stubs borrow for the number (`r7`,
+/// the Thumb frame pointer) is given back by every stub, `syscall0` to
+/// `syscall6`. Thumb only: in ARM code `r7` is an ordinary register that
+/// LLVM itself reuses between statements. (On i686 LLVM keeps its own values in `esi` and `ebp`
+/// between statements, so reading them around a stub proves nothing there;
+/// the i686 stubs' `xchg` and `push`/`pop` are checked by the argument
+/// tests instead.)
+#[cfg(all(target_arch = "arm", target_feature = "thumb-mode"))]
+#[test]
+fn stubs_give_back_the_reserved_registers_they_borrow() {
+    // SAFETY: getpid ignores its arguments.
+    let seen = unsafe { rawmap::arch::probe_reserved_across_stubs(nr::GETPID) };
+    for (arity, (before, after)) in seen.iter().enumerate() {
+        assert_eq!(before, after, "syscall{arity} changed a reserved register");
+    }
 }

@@ -222,7 +222,8 @@ impl Child {
     fn mmap_raw(&mut self, len: usize, prot: u32, flags: u32, fd: i32, offset: u64) {
         assert_eq!(flags & Map::FIXED.bits(), 0);
         // SAFETY: no MAP_FIXED (asserted above): the kernel picks a free range.
-        let result = unsafe { mmap_raw(null_mut(), len, prot, flags, fd, offset) };
+        let result =
+            unsafe { mmap_raw(null_mut(), len, prot as usize, flags as usize, fd, offset) };
         let call = st::Mmap {
             addr: 0,
             len,

@@ -30,6 +30,28 @@ macro_rules! check {
     }};
 }
 
+/// `check!` for a call on an address range nothing maps. qemu-user for a
+/// 32-bit guest reserves the guest's whole 4 GiB on the host (`reserved_va`)
+/// and forwards such calls with the host address: the host kernel finds
+/// qemu's reservation there and succeeds, and a successful mprotect or
+/// mremap of it then crashes the guest inside qemu. So under qemu with a
+/// 32-bit guest the call is not made; natively every assertion runs.
+macro_rules! check_unmapped {
+    ($call:expr, Err($errno:ident)) => {{
+        if under_qemu() && cfg!(target_pointer_width = "32") {
+            eprintln!(
+                "skipped one call: {} under qemu-user with a 32-bit guest, where qemu's host \
+                 reservation fills the hole (the kernel answers {})",
+                stringify!($call),
+                stringify!($errno)
+            );
+        } else {
+            let got = $call;
+            assert_eq!(got.err(), Some(Errno::$errno), "{}", stringify!($call));
+        }
+    }};
+}
+
 fn page() -> usize {
     page_size()
 }
@@ -245,10 +267,13 @@ fn mremap_cases() {
             Ok
         );
         assert_eq!(moved, target);
-        let nothing_there = mremap(unmapped(), p, p, MremapFlags::empty(), null_mut());
         if kernel_at_least(kernel::MREMAP_LOOKS_UP_VMA_FIRST) {
-            check!(nothing_there, Err(EFAULT));
+            check_unmapped!(
+                mremap(unmapped(), p, p, MremapFlags::empty(), null_mut()),
+                Err(EFAULT)
+            );
         } else {
+            let nothing_there = mremap(unmapped(), p, p, MremapFlags::empty(), null_mut());
             assert_eq!(
                 nothing_there,
                 Ok(unmapped()),
@@ -277,7 +302,17 @@ fn mremap_cases() {
             Ok
         );
         assert_eq!(kept.cast::<u8>().read(), 7);
-        assert_eq!(moved.cast::<u8>().read(), 0);
+        if under_qemu() && cfg!(target_pointer_width = "32") {
+            // qemu-user 7.2's own mremap for 32-bit guests marks the old
+            // range unmapped in its page table although the host kept it:
+            // reading it kills the guest with SIGSEGV.
+            eprintln!(
+                "skipped one read: the range MREMAP_DONTUNMAP left behind, under qemu-user with \
+                 a 32-bit guest, which forgets that it stays mapped"
+            );
+        } else {
+            assert_eq!(moved.cast::<u8>().read(), 0);
+        }
         check!(
             mremap(
                 kept,
@@ -304,7 +339,7 @@ fn mprotect_cases() {
             mprotect(a.cast::<u8>().add(1).cast(), page(), Prot::READ),
             Err(EINVAL)
         );
-        check!(mprotect(unmapped(), page(), Prot::READ), Err(ENOMEM));
+        check_unmapped!(mprotect(unmapped(), page(), Prot::READ), Err(ENOMEM));
         let ro = mmap_checked(
             null_mut(),
             page(),
@@ -442,7 +477,7 @@ fn msync_cases() {
         ),
         Err(EINVAL)
     );
-    check!(msync(unmapped(), page(), MsyncFlags::SYNC), Err(ENOMEM));
+    check_unmapped!(msync(unmapped(), page(), MsyncFlags::SYNC), Err(ENOMEM));
     // SAFETY: our own mapping.
     unsafe { munmap(m, page()) }.unwrap();
 }
@@ -464,8 +499,8 @@ fn mlock_cases() {
         check!(mlock2(a, len, MlockFlags::ONFAULT), Ok);
         check!(munlock(a, len), Ok);
     }
-    check!(mlock(unmapped(), page()), Err(ENOMEM));
-    check!(munlock(unmapped(), page()), Err(ENOMEM));
+    check_unmapped!(mlock(unmapped(), page()), Err(ENOMEM));
+    check_unmapped!(munlock(unmapped(), page()), Err(ENOMEM));
     // An unknown flag bit is refused: MLOCK_ONFAULT is the only one.
     if !qemu_lacks_mlock2 {
         check!(
@@ -674,7 +709,19 @@ fn process_cases() {
 
     let name = check!(uname(), Ok);
     assert_eq!(name.sysname(), "Linux");
-    assert_eq!(name.machine(), std::env::consts::ARCH);
+    // The kernel's machine: an i686 program on an x86_64 kernel (its
+    // compat entry) is told x86_64, qemu-user reports the emulated one, and
+    // little-endian powerpc64 calls itself ppc64le.
+    let machine = name.machine().to_string();
+    match std::env::consts::ARCH {
+        "x86" => assert!(["i686", "x86_64"].contains(&machine.as_str()), "{machine}"),
+        "arm" => assert!(
+            machine.starts_with("armv") || machine == "aarch64",
+            "{machine}"
+        ),
+        "powerpc64" if cfg!(target_endian = "little") => assert_eq!(machine, "ppc64le"),
+        arch => assert_eq!(machine, arch),
+    }
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub fn traced_mmap_raw(len: usize, prot: u32, flags: u32, fd: i32) -> Result<*mu
     // SAFETY: as in `traced_mmap`: no MAP_FIXED (refused by `mmap_call`), a
     // NULL address, so nothing mapped is replaced. Unknown bits, a missing
     // type or a bad fd only make the kernel refuse.
-    let result = unsafe { rawmap::mmap_raw(null_mut(), len, prot, flags, fd, 0) };
+    let result = unsafe { rawmap::mmap_raw(null_mut(), len, prot as usize, flags as usize, fd, 0) };
     trace_ptr(call, result);
     result
 }
@@ -233,11 +233,26 @@ pub fn traced_close(fd: OwnedFd) {
 
 /// Prints `fork`'s answer as strace shows the call the kernel received:
 /// `fork()` where the syscall exists, `clone(child_stack=NULL,
-/// flags=SIGCHLD)` where rawmap makes fork from clone (aarch64).
+/// flags=SIGCHLD)` where rawmap makes fork from clone (aarch64, riscv64,
+/// loongarch64): the same list as `rawmap::nr::FORK`.
 pub fn trace_fork(result: Result<usize, Errno>) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64"
+    ))]
     trace(rawmap::strace::Fork, result);
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "mips64"
+    )))]
     trace(
         rawmap::strace::Clone {
             flags: u64::from(linux_raw_sys::general::SIGCHLD),

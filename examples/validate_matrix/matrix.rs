@@ -12,10 +12,15 @@ use rawmap::{AT_FDCWD, Errno, MapType, MemfdFlags, OFlags, OwnedFd, Prot, c_void
 use std::ffi::CString;
 use std::fmt::Write as _;
 
-/// A flag bit no kernel defines for x86_64 or aarch64; LTP's mmap20 uses the
-/// same bit to check MAP_SHARED_VALIDATE. Other architectures would need
-/// their own.
+/// A flag bit the kernel does not define for this architecture; LTP's
+/// mmap20 uses 1<<10 to check MAP_SHARED_VALIDATE. On mips 1<<10 is
+/// MAP_NORESERVE, and 1<<9 is the free one.
+#[cfg(not(target_arch = "mips64"))]
 pub const UNDEFINED_MAP_BIT: u32 = 1 << 10;
+/// A flag bit the kernel does not define for this architecture (on mips
+/// 1<<10 is MAP_NORESERVE).
+#[cfg(target_arch = "mips64")]
+pub const UNDEFINED_MAP_BIT: u32 = 1 << 9;
 
 /// The rows.
 pub const TYPES: [MapType; 4] = [
@@ -53,12 +58,17 @@ pub enum Extra {
     Nothing,
     /// [`UNDEFINED_MAP_BIT`].
     UndefinedBit,
-    /// `MAP_SYNC`.
+    /// `MAP_SYNC` (not on mips, which has no such flag).
+    #[cfg(not(target_arch = "mips64"))]
     Sync,
 }
 
 /// The columns within each group.
+#[cfg(not(target_arch = "mips64"))]
 pub const EXTRAS: [Extra; 3] = [Extra::Nothing, Extra::UndefinedBit, Extra::Sync];
+/// The columns within each group: mips has no MAP_SYNC.
+#[cfg(target_arch = "mips64")]
+pub const EXTRAS: [Extra; 2] = [Extra::Nothing, Extra::UndefinedBit];
 
 impl Extra {
     /// The bits added to `flags`.
@@ -66,6 +76,7 @@ impl Extra {
         match self {
             Extra::Nothing => 0,
             Extra::UndefinedBit => UNDEFINED_MAP_BIT,
+            #[cfg(not(target_arch = "mips64"))]
             Extra::Sync => rawmap::Map::SYNC.bits(),
         }
     }
@@ -73,7 +84,9 @@ impl Extra {
     fn header(self) -> &'static str {
         match self {
             Extra::Nothing => "none",
+            Extra::UndefinedBit if cfg!(target_arch = "mips64") => "1<<9",
             Extra::UndefinedBit => "1<<10",
+            #[cfg(not(target_arch = "mips64"))]
             Extra::Sync => "MAP_SYNC",
         }
     }
@@ -256,8 +269,8 @@ fn ask(request: Request) -> Result<(), Errno> {
         let addr = rawmap::mmap_raw(
             core::ptr::null_mut::<c_void>(),
             request.len,
-            request.prot,
-            request.flags,
+            request.prot as usize,
+            request.flags as usize,
             request.fd,
             request.offset,
         )?;
@@ -341,7 +354,8 @@ impl Matrix {
             }
             widths.extend(group);
         }
-        let group_width = |g: usize| widths[g * 3..g * 3 + 3].iter().sum::<usize>() + 4;
+        let n = EXTRAS.len();
+        let group_width = |g: usize| widths[g * n..g * n + n].iter().sum::<usize>() + 2 * (n - 1);
 
         let mut line = format!("{:label_width$}", "");
         for (g, backing) in BACKINGS.iter().enumerate() {
@@ -357,7 +371,7 @@ impl Matrix {
         for g in 0..BACKINGS.len() {
             line.push_str(" |");
             for (i, extra) in EXTRAS.iter().enumerate() {
-                let _ = write!(line, " {:w$}", extra.header(), w = widths[g * 3 + i]);
+                let _ = write!(line, " {:w$}", extra.header(), w = widths[g * n + i]);
                 if i + 1 < EXTRAS.len() {
                     line.push(' ');
                 }
@@ -371,7 +385,7 @@ impl Matrix {
                 line.push_str(" |");
                 for (i, extra) in EXTRAS.iter().enumerate() {
                     let text = answer_text(self.cell(map_type, *backing, *extra).answer);
-                    let _ = write!(line, " {:w$}", text, w = widths[g * 3 + i]);
+                    let _ = write!(line, " {:w$}", text, w = widths[g * n + i]);
                     if i + 1 < EXTRAS.len() {
                         line.push(' ');
                     }
@@ -460,7 +474,9 @@ pub struct Note {
 }
 
 use Backing::{Anonymous, DevZero, Memfd, TempFile};
-use Extra::{Nothing, Sync, UndefinedBit};
+#[cfg(not(target_arch = "mips64"))]
+use Extra::Sync;
+use Extra::{Nothing, UndefinedBit};
 use MapType::{Droppable, Private, Shared, SharedValidate};
 
 /// What a reader would not guess, in the kernel's terms (mm/mmap.c `do_mmap`
@@ -477,6 +493,7 @@ pub const NOTES: &[Note] = &[
         cells: &[
             (SharedValidate, Anonymous, Nothing, "EINVAL"),
             (SharedValidate, Anonymous, UndefinedBit, "EINVAL"),
+            #[cfg(not(target_arch = "mips64"))]
             (SharedValidate, Anonymous, Sync, "EINVAL"),
         ],
     },
@@ -484,7 +501,7 @@ pub const NOTES: &[Note] = &[
         title: "MAP_SHARED ignores an unknown bit, MAP_SHARED_VALIDATE refuses it (EOPNOTSUPP)",
         text: "For a file, MAP_SHARED first clears every bit outside LEGACY_MAP_MASK \
                (the flags that existed before Linux 4.15), so a bit the kernel does \
-               not know, 1<<10 here, is dropped without a word, as old programs \
+               not know, 1<<10 here (1<<9 on mips), is dropped without a word, as old programs \
                expect. MAP_SHARED_VALIDATE (Linux 4.15) keeps the bits and fails with \
                EOPNOTSUPP if any lies outside LEGACY_MAP_MASK plus the flags the file \
                declares: that is how a program learns whether a newer flag is really \
@@ -498,6 +515,7 @@ pub const NOTES: &[Note] = &[
             (Shared, Anonymous, UndefinedBit, "ok"),
         ],
     },
+    #[cfg(not(target_arch = "mips64"))]
     Note {
         title: "MAP_SYNC needs MAP_SHARED_VALIDATE and a DAX file",
         text: "MAP_SYNC promises that once a page fault on a file mapping returns, \

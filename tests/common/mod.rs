@@ -47,10 +47,10 @@ pub fn resident_pages() -> usize {
 }
 
 /// The differential oracle: sends the same `mmap` to the kernel through the
-/// `libc` crate's `syscall()` and returns its answer (unmapping any success,
-/// unless it was placed with MAP_FIXED, which the caller's own call will
-/// replace at the same address).
-fn libc_mmap(
+/// `libc` crate's `syscall()` and returns its answer. The caller unmaps a
+/// success (unless it was placed with MAP_FIXED, which the caller's own call
+/// will replace at the same address).
+pub fn libc_mmap(
     addr: usize,
     len: usize,
     prot: u32,
@@ -61,7 +61,27 @@ fn libc_mmap(
     // SAFETY: the same request the test makes through rawmap; a non-FIXED
     // result is a fresh range we unmap at once, a FIXED one is replaced by
     // the caller's identical call right after.
+    #[cfg(target_pointer_width = "32")]
+    // SAFETY: as below. On 32-bit targets the oracle is glibc's `mmap64`
+    // (it calls mmap2 after its own offset checks), not a raw syscall:
+    // `SYS_mmap` there is the old call that takes a pointer to a block.
     unsafe {
+        let ret = libc::mmap64(
+            addr as *mut libc::c_void,
+            len,
+            prot as i32,
+            flags as i32,
+            fd,
+            offset as i64,
+        );
+        if ret == libc::MAP_FAILED {
+            return Err(Errno::from_raw(*libc::__errno_location() as u16));
+        }
+        Ok(ret as usize)
+    }
+    #[cfg(target_pointer_width = "64")]
+    unsafe {
+        #[cfg(not(target_arch = "s390x"))]
         let ret = libc::syscall(
             libc::SYS_mmap,
             addr,
@@ -71,6 +91,20 @@ fn libc_mmap(
             fd as libc::c_long,
             offset as libc::c_long,
         );
+        // s390x's mmap takes the address of the six values (arch/s390x.rs);
+        // passing them in registers would make the kernel read `addr`.
+        #[cfg(target_arch = "s390x")]
+        let ret = {
+            let block: [libc::c_long; 6] = [
+                addr as libc::c_long,
+                len as libc::c_long,
+                prot as libc::c_long,
+                flags as libc::c_long,
+                fd as libc::c_long,
+                offset as libc::c_long,
+            ];
+            libc::syscall(libc::SYS_mmap, block.as_ptr())
+        };
         if ret == -1 {
             return Err(Errno::from_raw(*libc::__errno_location() as u16));
         }
@@ -115,7 +149,7 @@ pub unsafe fn mmap_raw_checked(
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded to the caller.
     against_oracle((addr, len, prot, flags, fd, offset), || unsafe {
-        rawmap::mmap_raw(addr, len, prot, flags, fd, offset)
+        rawmap::mmap_raw(addr, len, prot as usize, flags as usize, fd, offset)
     })
 }
 
