@@ -298,9 +298,15 @@ pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
 /// [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
 #[inline]
 pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
-    let mut stat = core::mem::MaybeUninit::<k::stat>::uninit();
-    // SAFETY: the kernel writes one `struct stat` (this target's layout,
-    // from linux-raw-sys) into `stat`, which is that large.
+    // 32-bit architectures ask `fstat64` (`nr::FSTAT`), whose struct has a
+    // 64-bit size; 64-bit ones `fstat`, whose `struct stat` already has.
+    #[cfg(target_pointer_width = "32")]
+    type Stat = k::stat64;
+    #[cfg(target_pointer_width = "64")]
+    type Stat = k::stat;
+    let mut stat = core::mem::MaybeUninit::<Stat>::uninit();
+    // SAFETY: the kernel writes one struct of the call's layout (this
+    // target's, from linux-raw-sys) into `stat`, which is that large.
     let raw = unsafe {
         syscall2(
             crate::nr::FSTAT,
@@ -310,13 +316,14 @@ pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     };
     // SAFETY: after a success the kernel has filled the whole struct.
     let filled = |ok: bool| ok.then(|| unsafe { stat.assume_init_ref() });
-    // `from`: c_long and c_ulong are 64-bit here, 32-bit on 32-bit targets.
-    #[allow(clippy::useless_conversion)]
+    // The fields' types differ by architecture (st_mode is 16 bits on some,
+    // st_size unsigned on others); each value fits the rendering's type.
+    #[allow(clippy::unnecessary_cast)]
     let call = |result: &Result<usize, Errno>| strace::Fstat {
         fd: fd.fd,
         buf: stat.as_ptr() as usize,
         stat: filled(result.is_ok())
-            .map(|st| (st.st_mode, i64::from(st.st_size), u64::from(st.st_rdev))),
+            .map(|st| (st.st_mode as u32, st.st_size as i64, st.st_rdev as u64)),
     };
     traced(raw, call)?;
     // SAFETY: as above; the call succeeded.

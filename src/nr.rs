@@ -28,17 +28,18 @@ macro_rules! numbers {
 // Where the word size decides the call: 32-bit architectures map with `mmap2`
 // (offset in 4096-byte units; the old `mmap` takes a pointer to an argument
 // block, or is missing) and truncate with `ftruncate64` (the length in a
-// register pair); their `arch/` file converts.
+// register pair); their `arch/` file converts. They also ask `fstat64`, whose
+// `struct stat64` has a 64-bit size (the old `fstat`'s is 32 bits).
 #[cfg(target_pointer_width = "64")]
 macro_rules! numbers_for_word_size {
     ($($rest:tt)*) => {
-        numbers! { MMAP = __NR_mmap, FTRUNCATE = __NR_ftruncate, $($rest)* }
+        numbers! { MMAP = __NR_mmap, FTRUNCATE = __NR_ftruncate, FSTAT = __NR_fstat, $($rest)* }
     };
 }
 #[cfg(target_pointer_width = "32")]
 macro_rules! numbers_for_word_size {
     ($($rest:tt)*) => {
-        numbers! { MMAP2 = __NR_mmap2, FTRUNCATE = __NR_ftruncate64, $($rest)* }
+        numbers! { MMAP2 = __NR_mmap2, FTRUNCATE = __NR_ftruncate64, FSTAT = __NR_fstat64, $($rest)* }
     };
 }
 
@@ -62,7 +63,6 @@ numbers_for_word_size! {
     PRCTL = __NR_prctl,
     MEMFD_CREATE = __NR_memfd_create,
     FCNTL = __NR_fcntl,
-    FSTAT = __NR_fstat,
     OPENAT = __NR_openat,
     CLOSE = __NR_close,
     READ = __NR_read,

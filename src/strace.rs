@@ -1049,7 +1049,7 @@ impl Display for PrctlSetVmaAnonName<'_> {
     }
 }
 
-/// `fstat(fd, statbuf)`, shown as strace abbreviates it: the type and
+/// `fstat(fd, statbuf)` (`fstat64` on 32-bit), shown as strace abbreviates it: the type and
 /// permissions, then the size (the device number for devices).
 #[derive(Clone, Copy, Debug)]
 pub struct Fstat {
@@ -1064,7 +1064,12 @@ pub struct Fstat {
 
 impl Display for Fstat {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "fstat({}, ", self.fd)?;
+        let name = if cfg!(target_pointer_width = "32") {
+            "fstat64"
+        } else {
+            "fstat"
+        };
+        write!(f, "{name}({}, ", self.fd)?;
         let Some((mode, size, rdev)) = self.stat else {
             addr(f, self.buf)?;
             return f.write_char(')');

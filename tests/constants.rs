@@ -317,7 +317,10 @@ fn numbers() -> Vec<Number> {
         number!(FTRUNCATE, SYS_ftruncate, ftruncate),
         #[cfg(target_pointer_width = "32")]
         number!(FTRUNCATE, SYS_ftruncate64, ftruncate64),
+        #[cfg(target_pointer_width = "64")]
         number!(FSTAT, SYS_fstat, fstat),
+        #[cfg(target_pointer_width = "32")]
+        number!(FSTAT, SYS_fstat64, fstat64),
         number!(OPENAT, SYS_openat, openat),
         number!(CLOSE, SYS_close, close),
         number!(READ, SYS_read, read),
