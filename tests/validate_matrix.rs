@@ -118,7 +118,7 @@ fn assert_cell(
 
 const QEMU_REJECTS_VALIDATE: &str = "qemu-user 7.2 (Debian bookworm) refuses MAP_SHARED_VALIDATE \
      in its own mmap flag translation before the kernel sees it";
-const QEMU_VALIDATES_BITS_FIRST: &str = "qemu-user 7.2 for some targets (riscv64, ppc64le) checks \
+const QEMU_VALIDATES_BITS_FIRST: &str = "qemu-user 7.2 for some targets (riscv64, ppc64le, s390x, mips64el) checks \
      MAP_SHARED_VALIDATE's unknown bits itself, before the mapping type, even for an anonymous \
      mapping, where the kernel refuses the type first";
 const QEMU_REJECTS_DROPPABLE: &str =
