@@ -1,6 +1,9 @@
 //! `Errno`: the kernel's error numbers, with the names and messages strace prints.
 
+use core::cmp::Ordering;
 use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::num::NonZeroUsize;
 
 /// An error number returned by the kernel.
 ///
@@ -10,9 +13,24 @@ use core::fmt;
 /// numbers many errors differently).
 ///
 /// `Display` prints the way strace does: `EINVAL (Invalid argument)`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// # Representation
+///
+/// An `Errno` is one machine word holding the bitwise NOT of the error number
+/// (`!errno`), which is never zero. That buys two things a `u16` cannot:
+///
+/// * `Result<usize, Errno>` and `Result<*mut T, Errno>` are a pair of words,
+///   which the Rust ABI returns in two registers (`rax:rdx` on x86_64,
+///   `x0:x1` on aarch64). With a 2-byte `Errno` the two variants put their
+///   payloads at different offsets, and the 16-byte `Result` goes back
+///   through memory: 24 instructions for an out-of-line `mmap` instead of 16.
+/// * the zero word is free, so `Result<(), Errno>` is one word, 0 for `Ok`.
+///
+/// From the kernel's `-errno` the word is one instruction away (`-e - 1`,
+/// which is `!e`). The number itself is [`Errno::raw`].
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(transparent)]
-pub struct Errno(u16);
+pub struct Errno(NonZeroUsize);
 
 /// Splits a raw syscall return into success or `Errno`.
 ///
@@ -22,7 +40,11 @@ pub struct Errno(u16);
 #[inline(always)]
 pub fn decode_return(raw: usize) -> Result<usize, Errno> {
     if raw > (-4096isize) as usize {
-        Err(Errno(raw.wrapping_neg() as u16))
+        // `raw` is `-errno`, so `raw - 1` is `!errno`; not 0 in this range.
+        match NonZeroUsize::new(raw.wrapping_sub(1)) {
+            Some(not_errno) => Err(Errno(not_errno)),
+            None => Ok(raw),
+        }
     } else {
         Ok(raw)
     }
@@ -31,12 +53,16 @@ pub fn decode_return(raw: usize) -> Result<usize, Errno> {
 impl Errno {
     /// Wraps a positive error number (as the kernel's headers define it).
     pub const fn from_raw(errno: u16) -> Errno {
-        Errno(errno)
+        // `!errno` has every bit above the low 16 set, so it is never 0.
+        match NonZeroUsize::new(!(errno as usize)) {
+            Some(not_errno) => Errno(not_errno),
+            None => unreachable!(),
+        }
     }
 
     /// The positive error number.
     pub const fn raw(self) -> u16 {
-        self.0
+        !self.0.get() as u16
     }
 
     /// The symbolic name, as strace prints it (`"EINVAL"`), or `None` for a
@@ -61,7 +87,7 @@ impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.describe() {
             Some((name, message)) => write!(f, "{name} ({message})"),
-            None => write!(f, "{} (Unknown error {})", self.0, self.0),
+            None => write!(f, "{} (Unknown error {})", self.raw(), self.raw()),
         }
     }
 }
@@ -70,8 +96,27 @@ impl fmt::Debug for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
             Some(name) => f.write_str(name),
-            None => write!(f, "Errno({})", self.0),
+            None => write!(f, "Errno({})", self.raw()),
         }
+    }
+}
+
+// By number, as the `u16` it was: the stored `!errno` sorts the other way.
+impl Ord for Errno {
+    fn cmp(&self, other: &Errno) -> Ordering {
+        self.raw().cmp(&other.raw())
+    }
+}
+
+impl PartialOrd for Errno {
+    fn partial_cmp(&self, other: &Errno) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Hash for Errno {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.raw().hash(state);
     }
 }
 
@@ -84,7 +129,7 @@ impl std::error::Error for Errno {}
 #[cfg(feature = "std")]
 impl From<Errno> for std::io::Error {
     fn from(errno: Errno) -> std::io::Error {
-        std::io::Error::from_raw_os_error(i32::from(errno.0))
+        std::io::Error::from_raw_os_error(i32::from(errno.raw()))
     }
 }
 
@@ -93,7 +138,7 @@ macro_rules! errnos {
         impl Errno {
             $(
                 #[doc = $message]
-                pub const $name: Errno = Errno(linux_raw_sys::errno::$name as u16);
+                pub const $name: Errno = Errno::from_raw(linux_raw_sys::errno::$name as u16);
             )*
 
             /// Every errno this crate names, in the kernel's order.
@@ -101,7 +146,7 @@ macro_rules! errnos {
 
             const fn describe(self) -> Option<(&'static str, &'static str)> {
                 $(
-                    if self.0 == linux_raw_sys::errno::$name as u16 {
+                    if self.raw() == linux_raw_sys::errno::$name as u16 {
                         return Some((stringify!($name), $message));
                     }
                 )*
@@ -113,9 +158,9 @@ macro_rules! errnos {
 
 impl Errno {
     /// Same number as `EAGAIN`.
-    pub const EWOULDBLOCK: Errno = Errno(linux_raw_sys::errno::EWOULDBLOCK as u16);
+    pub const EWOULDBLOCK: Errno = Errno::from_raw(linux_raw_sys::errno::EWOULDBLOCK as u16);
     /// Same number as `EDEADLK`.
-    pub const EDEADLOCK: Errno = Errno(linux_raw_sys::errno::EDEADLOCK as u16);
+    pub const EDEADLOCK: Errno = Errno::from_raw(linux_raw_sys::errno::EDEADLOCK as u16);
     /// Same number as `EOPNOTSUPP` (the C library's name; the kernel has one error).
     pub const ENOTSUP: Errno = Errno::EOPNOTSUPP;
 }
@@ -255,3 +300,7 @@ errnos! {
     ERFKILL => "Operation not possible due to RF-kill",
     EHWPOISON => "Memory page has hardware error",
 }
+
+// What the representation is for (see `Errno`): a word pair and a word.
+const _: () = assert!(size_of::<Result<usize, Errno>>() == 2 * size_of::<usize>());
+const _: () = assert!(size_of::<Result<(), Errno>>() == size_of::<usize>());
