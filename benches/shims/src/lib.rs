@@ -172,3 +172,32 @@ pub fn pair_mmap_munmap(len: usize, fd: Option<BorrowedFd<'_>>) -> bool {
 pub fn pair_getpid() -> bool {
     rawmap::getpid() == rawmap::getpid()
 }
+
+/// The floor for [`pair_mmap_munmap`]: the bare stubs with the error check
+/// written by hand, fd as a plain int (-1 for none).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn floor_pair_mmap_munmap(len: usize, fd: i32) -> bool {
+    let is_error = |raw: usize| raw > -4096isize as usize;
+    let flags = (rawmap::MapType::Private | rawmap::Map::ANONYMOUS).bits() as usize;
+    // SAFETY: a fresh mapping (no MAP_FIXED), unmapped right away.
+    unsafe {
+        let prot = Prot::READ.bits() as usize;
+        let addr = rawmap::arch::sys_mmap(0, len, prot, flags, fd as isize as usize, 0);
+        if is_error(addr) {
+            return false;
+        }
+        !is_error(rawmap::arch::syscall2(rawmap::nr::MUNMAP, addr, len))
+    }
+}
+
+/// The floor for [`pair_getpid`]: the bare stub twice.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn floor_pair_getpid() -> bool {
+    // SAFETY: getpid takes nothing and touches no memory.
+    unsafe {
+        rawmap::arch::syscall0(rawmap::nr::GETPID) as i32
+            == rawmap::arch::syscall0(rawmap::nr::GETPID) as i32
+    }
+}
