@@ -68,12 +68,24 @@ count() {
     "$objdump" -d --no-show-raw-insn "$object" |
         awk -v t="$target" -v o="$opt" '
             /^[0-9a-f]+ <[^>]*>:$/ { sym = $2; gsub(/[<>:]/, "", sym); next }
-            /^ +[0-9a-f]+:\t/ && sym ~ /^(shim|stub|pair|floor)_/ {
+            /^ +[0-9a-f]+:\t/ && sym ~ /^(shim|stub|pair|typed_pair|floor)_/ {
                 n[sym]++
                 if ($0 ~ /\t(call|bl|jmp|b)[ \t]+[0-9a-f]+ <[^>]*>/ && $0 !~ ("<" sym "[+>]"))
                     out[sym] = 1
             }
-            END { for (s in n) print t, o, s, n[s], (s in out) ? "calls-out" : "-" }'
+            END { for (s in n) print t, o, s, n[s], (s in out) ? "calls-out" : "-" }' >"$object.counts"
+    cat "$object.counts"
+    # Functions LLVM merged because their code was identical (a pair and its
+    # floor, typically) share one address, and objdump names only one: give
+    # the others the same count.
+    "$objdump" -t "$object" |
+        awk '$3 == "F" && $NF ~ /^(shim|stub|pair|typed_pair|floor)_/ { print $4 ":" $1, $NF }' |
+        sort >"$object.symbols"
+    awk 'NR == FNR { counted[$3] = $4 " " $5; next }
+         { at[$2] = $1; if ($2 in counted) named[$1] = $2 }
+         END { for (s in at) if (!(s in counted) && (at[s] in named))
+                   print "'"$target $opt"'", s, counted[named[at[s]]] }' \
+        "$object.counts" "$object.symbols"
 }
 
 for line in "${ARCHITECTURES[@]}"; do

@@ -32,6 +32,7 @@ impl OwnedFd {
     /// `fd` must be open and owned by nobody else: it will be closed on drop.
     /// (A number that is not open, other than -1, only makes `close` answer
     /// `EBADF`; -1 must never be borrowed through [`OwnedFd::as_fd`].)
+    #[inline(always)]
     pub const unsafe fn from_raw(fd: RawFd) -> OwnedFd {
         OwnedFd { fd }
     }
@@ -51,6 +52,7 @@ impl OwnedFd {
     }
 
     /// Gives up ownership without closing.
+    #[inline(always)]
     pub fn into_raw(self) -> RawFd {
         let fd = self.fd;
         core::mem::forget(self);

@@ -150,12 +150,29 @@ pub fn shim_openat(
     rawmap::openat(dir, path, flags, mode)
 }
 
-/// An inlined `mmap` + `munmap` pair, fd known only at run time: what a
+/// An inlined `mmap_raw` + `munmap` pair, fd known only at run time: what a
 /// caller's own function costs around both wrappers (returns whether both
-/// worked).
+/// worked). Checked against [`floor_pair_mmap_munmap`].
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn pair_mmap_munmap(len: usize, fd: Option<BorrowedFd<'_>>) -> bool {
+pub fn pair_mmap_munmap(len: usize, fd: i32) -> bool {
+    let flags = rawmap::MapType::Private | rawmap::Map::ANONYMOUS;
+    // SAFETY: a fresh mapping (no MAP_FIXED), unmapped right away.
+    unsafe {
+        let prot = Prot::READ.bits();
+        match rawmap::mmap_raw(core::ptr::null_mut(), len, prot, flags.bits(), fd, 0) {
+            Ok(addr) => rawmap::munmap(addr, len).is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The same pair through the typed `mmap`, fd an `Option<BorrowedFd>` known
+/// only at run time (reported, not checked: turning `None` into the -1 the
+/// kernel wants is one `not`, see `BorrowedFd`).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn typed_pair_mmap_munmap(len: usize, fd: Option<BorrowedFd<'_>>) -> bool {
     let flags = rawmap::MapType::Private | rawmap::Map::ANONYMOUS;
     // SAFETY: a fresh mapping (no MAP_FIXED), unmapped right away.
     unsafe {
