@@ -142,8 +142,11 @@ impl Implementation {
     }
 }
 
+/// A named job, run once per implementation per round.
+type Job = (&'static str, fn(Implementation));
+
 fn throughput(rounds: usize) {
-    let jobs: [(&str, fn(Implementation)); 3] = [
+    let jobs: [Job; 3] = [
         ("1 GiB map+touch+unmap", |imp| {
             let addr = imp.map(GIB, false);
             touch(addr, GIB);
