@@ -218,3 +218,132 @@ pub fn floor_pair_getpid() -> bool {
             == rawmap::arch::syscall0(rawmap::nr::GETPID) as i32
     }
 }
+
+// The other wrappers, one shim each.
+
+/// `rawmap::mremap`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub unsafe fn shim_mremap(
+    old: *mut c_void,
+    old_size: usize,
+    new_size: usize,
+    flags: rawmap::MremapFlags,
+    new: *mut c_void,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded to the caller.
+    unsafe { rawmap::mremap(old, old_size, new_size, flags, new) }
+}
+
+/// `rawmap::madvise_raw`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub unsafe fn shim_madvise_raw(addr: *mut c_void, len: usize, advice: u32) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    unsafe { rawmap::madvise_raw(addr, len, advice) }
+}
+
+/// `rawmap::msync`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_msync(addr: *mut c_void, len: usize, flags: rawmap::MsyncFlags) -> Result<(), Errno> {
+    rawmap::msync(addr, len, flags)
+}
+
+/// `rawmap::mlock`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_mlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    rawmap::mlock(addr, len)
+}
+
+/// `rawmap::mlock2`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_mlock2(
+    addr: *const c_void,
+    len: usize,
+    flags: rawmap::MlockFlags,
+) -> Result<(), Errno> {
+    rawmap::mlock2(addr, len, flags)
+}
+
+/// `rawmap::munlock`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_munlock(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    rawmap::munlock(addr, len)
+}
+
+/// `rawmap::mlockall`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_mlockall(flags: rawmap::MlockAllFlags) -> Result<(), Errno> {
+    rawmap::mlockall(flags)
+}
+
+/// `rawmap::munlockall`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_munlockall() -> Result<(), Errno> {
+    rawmap::munlockall()
+}
+
+/// `rawmap::mincore`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(), Errno> {
+    rawmap::mincore(addr, len, vec)
+}
+
+/// `rawmap::mseal`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    rawmap::mseal(addr, len)
+}
+
+/// `rawmap::read`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+    rawmap::read(fd, buf)
+}
+
+/// `rawmap::ftruncate`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
+    rawmap::ftruncate(fd, length)
+}
+
+/// `rawmap::memfd_create`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_memfd_create(
+    name: &core::ffi::CStr,
+    flags: rawmap::MemfdFlags,
+) -> Result<OwnedFd, Errno> {
+    rawmap::memfd_create(name, flags)
+}
+
+/// `rawmap::fcntl_add_seals`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_fcntl_add_seals(fd: BorrowedFd<'_>, seals: rawmap::Seals) -> Result<(), Errno> {
+    rawmap::fcntl_add_seals(fd, seals)
+}
+
+/// `rawmap::fcntl_get_seals`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<rawmap::Seals, Errno> {
+    rawmap::fcntl_get_seals(fd)
+}
+
+/// `rawmap::kill`.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn shim_kill(pid: Pid, signal: i32) -> Result<(), Errno> {
+    rawmap::kill(pid, signal)
+}
