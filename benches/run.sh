@@ -27,6 +27,9 @@ load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 echo "== 1. callgrind" >&2
 bash benches/callgrind.sh >"$work/callgrind"
+callgrind_pair() { awk -v l="$1" 'index($0, l) == 1 { print $(NF - 1); exit }' "$work/callgrind"; }
+rawmap_instr=$(callgrind_pair "rawmap::mmap (typed) + munmap")
+glibc_instr=$(callgrind_pair "libc::mmap + munmap (glibc)")
 echo "== 2. disassembly" >&2
 bash benches/disasm.sh --markdown >"$work/disasm"
 
@@ -177,9 +180,6 @@ touch_small=$(awk -v t="$(value "$work/curve-medians" "touch on demand" 4096)" '
 fork_small=$(awk -v t="$(value "$work/curve-medians" "fork+exit+wait4" 4096)" 'BEGIN { printf "%.0f", t * 1e6 }')
 fork_big=$(awk -v t="$(value "$work/curve-medians" "fork+exit+wait4" $gib)" 'BEGIN { printf "%.1f", t * 1e3 }')
 fork_page=$(per_page_ns "$(value "$work/curve-medians" "fork+exit+wait4" $gib)" $gib)
-callgrind_pair() { awk -v l="$1" 'index($0, l) == 1 { print $(NF - 1); exit }' "$work/callgrind"; }
-rawmap_instr=$(callgrind_pair "rawmap::mmap (typed) + munmap")
-glibc_instr=$(callgrind_pair "libc::mmap + munmap (glibc)")
 
 {
 cat <<EOF
