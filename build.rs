@@ -43,6 +43,16 @@ const SUPPORTED: &[(&str, &str, Toolchain)] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // With `rt`: put the linker script for no-libc programs where the
+    // program's link finds it (`-C link-arg=-Trawmap-rt.ld`); Cargo passes
+    // this directory to every crate that depends on rawmap.
+    if env::var_os("CARGO_FEATURE_RT").is_some() {
+        println!("cargo:rerun-if-changed=src/rt/rawmap-rt.ld");
+        let out = std::path::PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+        std::fs::copy("src/rt/rawmap-rt.ld", out.join("rawmap-rt.ld"))
+            .expect("copying src/rt/rawmap-rt.ld to OUT_DIR");
+        println!("cargo:rustc-link-search={}", out.display());
+    }
     println!("cargo:rerun-if-changed=arch");
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -204,30 +204,40 @@ pub unsafe fn sys_fork() -> usize {
 //   into whatever the linker placed next.
 // * `.text._start` is a section of its own so that `--gc-sections` keeps it
 //   as the entry point and still drops everything unused around it.
-// * Left out with the `std` feature: then std, and with it libc's crt1.o and
-//   its `_start`, is linked into every program that uses rawmap.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",%progbits",
-    ".globl _start",
-    ".type _start,%function",
-    "_start:",
-    "    mov x29, #0",
-    "    mov x30, #0",
-    "    mov x9, sp",
-    "    and sp, x9, #-16",
-    "    ldr x0, [x9]",
-    "    add x1, x9, #8",
-    "    add x2, x1, x0, lsl #3",
-    "    add x2, x2, #8",
-    "    bl rawmap_main",
-    "    mov x8, #{exit_group}",
-    "    svc #0",
-    "    udf #0",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * It is a macro, expanded by `rawmap::entry!` in the program's own crate,
+//   so that enabling `rt` emits nothing by itself: a std binary elsewhere in
+//   the dependency graph keeps its crt1.o `_start` (see src/rt.rs). Every
+//   arch file defines `__rawmap_start!` with this same contract: read argc,
+//   argv and envp from the initial stack, call `rawmap_main(argc, argv,
+//   envp)` with the C ABI's stack alignment, pass its `i32` to exit_group.
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",%progbits",
+            ".globl _start",
+            ".type _start,%function",
+            "_start:",
+            "    mov x29, #0",
+            "    mov x30, #0",
+            "    mov x9, sp",
+            "    and sp, x9, #-16",
+            "    ldr x0, [x9]",
+            "    add x1, x9, #8",
+            "    add x2, x1, x0, lsl #3",
+            "    add x2, x2, #8",
+            "    bl rawmap_main",
+            "    mov x8, #{exit_group}",
+            "    svc #0",
+            "    udf #0",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

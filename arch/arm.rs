@@ -259,31 +259,38 @@ pub unsafe fn sys_ftruncate(fd: usize, length: u64) -> usize {
 //   and the assembler marks `_start` as Thumb in Thumb builds (bit 0 of the
 //   entry address), so one block serves both targets.
 // * `udf #0` after `svc` is never reached. `.text._start` is a section of
-//   its own for `--gc-sections`; left out with the `std` feature.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",%progbits",
-    ".globl _start",
-    ".type _start,%function",
-    "_start:",
-    "    mov r11, #0",
-    "    mov r7, #0",
-    "    mov lr, #0",
-    "    ldr r0, [sp]",
-    "    add r1, sp, #4",
-    "    add r2, r1, r0, lsl #2",
-    "    add r2, r2, #4",
-    "    mov r3, sp",
-    "    bic r3, r3, #15",
-    "    mov sp, r3",
-    "    bl rawmap_main",
-    "    mov r7, #{exit_group}",
-    "    svc #0",
-    "    udf #0",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+//   its own for `--gc-sections`. A macro that `rawmap::entry!` expands in
+//   the program's crate, as on every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",%progbits",
+            ".globl _start",
+            ".type _start,%function",
+            "_start:",
+            "    mov r11, #0",
+            "    mov r7, #0",
+            "    mov lr, #0",
+            "    ldr r0, [sp]",
+            "    add r1, sp, #4",
+            "    add r2, r1, r0, lsl #2",
+            "    add r2, r2, #4",
+            "    mov r3, sp",
+            "    bic r3, r3, #15",
+            "    mov sp, r3",
+            "    bl rawmap_main",
+            "    mov r7, #{exit_group}",
+            "    svc #0",
+            "    udf #0",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

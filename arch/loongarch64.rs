@@ -226,28 +226,35 @@ pub unsafe fn sys_fork() -> usize {
 // * `rawmap_main(argc: $a0, argv: $a1, envp: $a2)` returns its int in `$a0`,
 //   where `exit_group` (94, number in `$a7`) takes it.
 // * `break 0` after `syscall` is never reached. `.text._start` is a section
-//   of its own for `--gc-sections`; left out with the `std` feature.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    move $fp, $zero",
-    "    move $ra, $zero",
-    "    ld.d $a0, $sp, 0",
-    "    addi.d $a1, $sp, 8",
-    "    alsl.d $a2, $a0, $a1, 3",
-    "    addi.d $a2, $a2, 8",
-    "    bstrins.d $sp, $zero, 3, 0",
-    "    bl rawmap_main",
-    "    addi.d $a7, $zero, {exit_group}",
-    "    syscall 0",
-    "    break 0",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+//   of its own for `--gc-sections`. A macro that `rawmap::entry!` expands
+//   in the program's crate, as on every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    move $fp, $zero",
+            "    move $ra, $zero",
+            "    ld.d $a0, $sp, 0",
+            "    addi.d $a1, $sp, 8",
+            "    alsl.d $a2, $a0, $a1, 3",
+            "    addi.d $a2, $a2, 8",
+            "    bstrins.d $sp, $zero, 3, 0",
+            "    bl rawmap_main",
+            "    addi.d $a7, $zero, {exit_group}",
+            "    syscall 0",
+            "    break 0",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

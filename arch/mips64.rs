@@ -277,44 +277,51 @@ pub unsafe fn sys_fork() -> usize {
 // * On mips the linkers' default entry symbol is `__start`, not `_start`
 //   (GNU ld's and lld's mips targets alike), so the same address carries
 //   both names.
-// * Left out with the `std` feature, as on every architecture.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    ".globl __start",
-    ".type __start,@function",
-    ".set push",
-    ".set noreorder",
-    "_start:",
-    "__start:",
-    "    move $30, $0",
-    "    move $31, $0",
-    "    ld $4, 0($29)",
-    "    daddiu $5, $29, 8",
-    "    dsll $6, $4, 3",
-    "    daddu $6, $6, $5",
-    "    daddiu $6, $6, 8",
-    "    daddiu $12, $0, -16",
-    "    and $29, $29, $12",
-    "    lui $25, %highest(rawmap_main)",
-    "    daddiu $25, $25, %higher(rawmap_main)",
-    "    dsll $25, $25, 16",
-    "    daddiu $25, $25, %hi(rawmap_main)",
-    "    dsll $25, $25, 16",
-    "    daddiu $25, $25, %lo(rawmap_main)",
-    "    jalr $25",
-    "    nop",
-    "    move $4, $2",
-    "    daddiu $2, $0, {exit_group}",
-    "    syscall",
-    "    break",
-    ".set pop",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * A macro that `rawmap::entry!` expands in the program's crate, as on
+//   every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            ".globl __start",
+            ".type __start,@function",
+            ".set push",
+            ".set noreorder",
+            "_start:",
+            "__start:",
+            "    move $30, $0",
+            "    move $31, $0",
+            "    ld $4, 0($29)",
+            "    daddiu $5, $29, 8",
+            "    dsll $6, $4, 3",
+            "    daddu $6, $6, $5",
+            "    daddiu $6, $6, 8",
+            "    daddiu $12, $0, -16",
+            "    and $29, $29, $12",
+            "    lui $25, %highest(rawmap_main)",
+            "    daddiu $25, $25, %higher(rawmap_main)",
+            "    dsll $25, $25, 16",
+            "    daddiu $25, $25, %hi(rawmap_main)",
+            "    dsll $25, $25, 16",
+            "    daddiu $25, $25, %lo(rawmap_main)",
+            "    jalr $25",
+            "    nop",
+            "    move $4, $2",
+            "    daddiu $2, $0, {exit_group}",
+            "    syscall",
+            "    break",
+            ".set pop",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

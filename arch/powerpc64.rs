@@ -256,34 +256,41 @@ pub unsafe fn sys_fork() -> usize {
 //   `nop` after `bl` is the slot the linker may use to restore `r2`.
 // * `trap` after the last `sc` is never reached (exit_group does not return);
 //   should it ever be, the process traps instead of running on.
-// * Left out with the `std` feature, as on every architecture.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    bcl 20, 31, 2f",
-    "2:  mflr 12",
-    "    addis 2, 12, (.TOC. - 2b)@ha",
-    "    addi 2, 2, (.TOC. - 2b)@l",
-    "    ld 3, 0(1)",
-    "    addi 4, 1, 8",
-    "    sldi 5, 3, 3",
-    "    add 5, 5, 4",
-    "    addi 5, 5, 8",
-    "    clrrdi 1, 1, 4",
-    "    li 0, 0",
-    "    stdu 0, -32(1)",
-    "    bl rawmap_main",
-    "    nop",
-    "    li 0, {exit_group}",
-    "    sc",
-    "    trap",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * A macro that `rawmap::entry!` expands in the program's crate, as on
+//   every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    bcl 20, 31, 2f",
+            "2:  mflr 12",
+            "    addis 2, 12, (.TOC. - 2b)@ha",
+            "    addi 2, 2, (.TOC. - 2b)@l",
+            "    ld 3, 0(1)",
+            "    addi 4, 1, 8",
+            "    sldi 5, 3, 3",
+            "    add 5, 5, 4",
+            "    addi 5, 5, 8",
+            "    clrrdi 1, 1, 4",
+            "    li 0, 0",
+            "    stdu 0, -32(1)",
+            "    bl rawmap_main",
+            "    nop",
+            "    li 0, {exit_group}",
+            "    sc",
+            "    trap",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

@@ -199,29 +199,36 @@ pub unsafe fn sys_fork() -> usize {
 // * `rawmap_main(argc: a0, argv: a1, envp: a2)` returns its int in `a0`,
 //   where `exit_group` (94, number in `a7`) takes it.
 // * `unimp` after `ecall` is never reached. `.text._start` is a section of
-//   its own for `--gc-sections`; left out with the `std` feature.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    li s0, 0",
-    "    li ra, 0",
-    "    ld a0, 0(sp)",
-    "    addi a1, sp, 8",
-    "    slli a2, a0, 3",
-    "    add a2, a2, a1",
-    "    addi a2, a2, 8",
-    "    andi sp, sp, -16",
-    "    call rawmap_main",
-    "    li a7, {exit_group}",
-    "    ecall",
-    "    unimp",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+//   its own for `--gc-sections`. A macro that `rawmap::entry!` expands in
+//   the program's crate, as on every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    li s0, 0",
+            "    li ra, 0",
+            "    ld a0, 0(sp)",
+            "    addi a1, sp, 8",
+            "    slli a2, a0, 3",
+            "    add a2, a2, a1",
+            "    addi a2, a2, 8",
+            "    andi sp, sp, -16",
+            "    call rawmap_main",
+            "    li a7, {exit_group}",
+            "    ecall",
+            "    unimp",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

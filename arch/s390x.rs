@@ -212,28 +212,35 @@ pub unsafe fn sys_fork() -> usize {
 //   which is already where `exit_group` (syscall 248 in `r1`) takes it.
 // * The zero halfword after the last `svc` is an invalid instruction that is
 //   never reached; should it be, the process traps instead of running on.
-// * Left out with the `std` feature, as on every architecture.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    lg %r2, 0(%r15)",
-    "    la %r3, 8(%r15)",
-    "    sllg %r4, %r2, 3",
-    "    la %r4, 8(%r4,%r3)",
-    "    nill %r15, 0xfff0",
-    "    aghi %r15, -160",
-    "    xc 0(8,%r15), 0(%r15)",
-    "    brasl %r14, rawmap_main",
-    "    lghi %r1, {exit_group}",
-    "    svc 0",
-    "    .short 0",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * A macro that `rawmap::entry!` expands in the program's crate, as on
+//   every architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    lg %r2, 0(%r15)",
+            "    la %r3, 8(%r15)",
+            "    sllg %r4, %r2, 3",
+            "    la %r4, 8(%r4,%r3)",
+            "    nill %r15, 0xfff0",
+            "    aghi %r15, -160",
+            "    xc 0(8,%r15), 0(%r15)",
+            "    brasl %r14, rawmap_main",
+            "    lghi %r1, {exit_group}",
+            "    svc 0",
+            "    .short 0",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

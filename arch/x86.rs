@@ -259,32 +259,39 @@ pub unsafe fn sys_ftruncate(fd: usize, length: u64) -> usize {
 //   bytes so that the three 4-byte pushes end on a 16-byte boundary.
 // * `rawmap_main` returns its int in `eax`; `exit_group` (252) takes it in
 //   `ebx`. `ud2` after `int 0x80` is never reached.
-// * `.text._start` is a section of its own for `--gc-sections`; left out
-//   with the `std` feature (libc's crt1.o brings `_start` then).
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    xor ebp, ebp",
-    "    mov eax, dword ptr [esp]",
-    "    lea ecx, [esp + 4]",
-    "    lea edx, [ecx + 4 * eax + 4]",
-    "    and esp, -16",
-    "    sub esp, 4",
-    "    push edx",
-    "    push ecx",
-    "    push eax",
-    "    call rawmap_main",
-    "    mov ebx, eax",
-    "    mov eax, {exit_group}",
-    "    int 0x80",
-    "    ud2",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * `.text._start` is a section of its own for `--gc-sections`. A macro
+//   that `rawmap::entry!` expands in the program's crate, as on every
+//   architecture (src/lib.rs, `arch`).
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    xor ebp, ebp",
+            "    mov eax, dword ptr [esp]",
+            "    lea ecx, [esp + 4]",
+            "    lea edx, [ecx + 4 * eax + 4]",
+            "    and esp, -16",
+            "    sub esp, 4",
+            "    push edx",
+            "    push ecx",
+            "    push eax",
+            "    call rawmap_main",
+            "    mov ebx, eax",
+            "    mov eax, {exit_group}",
+            "    int 0x80",
+            "    ud2",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

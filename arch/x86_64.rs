@@ -247,28 +247,38 @@ pub unsafe fn sys_fork() -> usize {
 //   into whatever the linker placed next.
 // * `.text._start` is a section of its own so that `--gc-sections` keeps it
 //   as the entry point and still drops everything unused around it.
-// * Left out with the `std` feature: then std, and with it libc's crt1.o and
-//   its `_start`, is linked into every program that uses rawmap.
-#[cfg(all(feature = "rt", not(feature = "std")))]
-core::arch::global_asm!(
-    ".pushsection .text._start,\"ax\",@progbits",
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "    xor ebp, ebp",
-    "    mov rdi, qword ptr [rsp]",
-    "    lea rsi, [rsp + 8]",
-    "    lea rdx, [rsi + 8 * rdi + 8]",
-    "    and rsp, -16",
-    "    call rawmap_main",
-    "    mov edi, eax",
-    "    mov eax, {exit_group}",
-    "    syscall",
-    "    ud2",
-    ".size _start, . - _start",
-    ".popsection",
-    exit_group = const crate::nr::EXIT_GROUP,
-);
+// * It is a macro, expanded by `rawmap::entry!` in the program's own crate,
+//   so that enabling `rt` emits nothing by itself: a std binary elsewhere in
+//   the dependency graph keeps its crt1.o `_start` (see src/rt.rs). Every
+//   arch file defines `__rawmap_start!` with this same contract: read argc,
+//   argv and envp from the initial stack, call `rawmap_main(argc, argv,
+//   envp)` with the C ABI's stack alignment, pass its `i32` to exit_group.
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_start {
+    () => {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start,\"ax\",@progbits",
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "    xor ebp, ebp",
+            "    mov rdi, qword ptr [rsp]",
+            "    lea rsi, [rsp + 8]",
+            "    lea rdx, [rsi + 8 * rdi + 8]",
+            "    and rsp, -16",
+            "    call rawmap_main",
+            "    mov edi, eax",
+            "    mov eax, {exit_group}",
+            "    syscall",
+            "    ud2",
+            ".size _start, . - _start",
+            ".popsection",
+            exit_group = const $crate::nr::EXIT_GROUP,
+        );
+    };
+}
 
 // ---------------------------------------------------------------------------
 // Register-preservation probe, after the kernel's

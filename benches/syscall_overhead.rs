@@ -612,6 +612,34 @@ cases! {
         black_box(ret);
     }
 
+    // --- wait4 with no child: ECHILD, asked only is_err() --------------------
+    "wait4 (no child, is_err only)", "bare", "rawmap::arch::syscall4 + check by hand",
+    fn bench_wait4_floor(len, region) {
+        let mut status = 0i32;
+        // SAFETY: the kernel may write one int to `status`, which lives
+        // across the call; rusage is NULL.
+        let ret = unsafe {
+            rawmap::arch::syscall4(
+                rawmap::nr::WAIT4,
+                -1isize as usize,
+                &mut status as *mut i32 as usize,
+                libc::WNOHANG as usize,
+                0,
+            )
+        };
+        if !is_error(ret) {
+            failed("floor wait4 found a child", ret as i64);
+        }
+    }
+
+    "wait4 (no child, is_err only)", "rawmap", "rawmap::wait4(..).is_ok()",
+    fn bench_wait4_rawmap(len, region) {
+        // The same question as `is_err()`: only the `Result`'s tag.
+        if rawmap::wait4(-1, rawmap::WaitOptions::NOHANG).is_ok() {
+            failed("rawmap wait4 found a child", 0);
+        }
+    }
+
     // --- mprotect to the protection the mapping already has -----------------
     "mprotect", "bare", "rawmap::arch::syscall3 + check by hand",
     fn bench_mprotect_floor(len, region) {

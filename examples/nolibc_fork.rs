@@ -29,7 +29,7 @@
 //! here, so it cannot go stale):
 //!
 //! ```text
-//! RUSTFLAGS="-C linker=rust-lld -C relocation-model=static -C target-feature=+crt-static -C force-unwind-tables=no -C link-arg=--no-rosegment" \
+//! RUSTFLAGS="-C linker=rust-lld -C relocation-model=static -C target-feature=+crt-static -C link-arg=-Trawmap-rt.ld -C link-arg=-n" \
 //!     cargo build --profile nolibc --features rt --example nolibc_fork --target x86_64-unknown-linux-gnu
 //! ```
 //!
@@ -44,12 +44,16 @@
 //!   static, non-PIE executable (`ET_EXEC`) with no `PT_INTERP` and no
 //!   dynamic section. (A static PIE would need a `.dynamic` section and
 //!   self-relocation code.)
-//! * `-C force-unwind-tables=no`: with `panic = "abort"` nothing unwinds, so
-//!   `.eh_frame` is dead weight.
-//! * `--no-rosegment`: string constants share the one read+execute segment
-//!   with the code instead of getting a read-only `PT_LOAD` of their own.
+//! * `-Trawmap-rt.ld`: rawmap's linker script (`src/rt/rawmap-rt.ld`, put
+//!   on the library path by rawmap's build script): one `PT_LOAD` holding
+//!   code and string constants; `.comment`, notes and unwind tables
+//!   discarded; `PT_GNU_STACK` kept, so the stack is not executable.
+//! * `-n` (`--nmagic`): no page alignment inside the file and no `PT_PHDR`,
+//!   so the file is the headers and then the code, nothing in between.
 //! * the `nolibc` profile (Cargo.toml): `panic = "abort"` (no unwinder
 //!   exists), `opt-level = "z"`, fat LTO, one codegen unit, `strip = true`.
+//!   A crate of your own needs only `panic = "abort"`: see
+//!   `tests/rt-template/` and the README.
 #![no_std]
 #![no_main]
 

@@ -6,17 +6,17 @@ use crate::arch::{syscall1, syscall2, syscall3, syscall4};
 use crate::flags::{MemfdFlags, OFlags, Seals};
 use crate::strace::{self, traced};
 use core::ffi::CStr;
+use core::fmt;
 use core::marker::PhantomData;
+use core::num::NonZeroU32;
 use linux_raw_sys::general as k;
 
 /// A file descriptor number.
 pub type RawFd = i32;
 
 /// `AT_FDCWD`: resolve a relative path against the working directory.
-pub const AT_FDCWD: BorrowedFd<'static> = BorrowedFd {
-    fd: k::AT_FDCWD,
-    _owner: PhantomData,
-};
+// SAFETY: AT_FDCWD (-100) is not -1, and the kernel reserves it for this.
+pub const AT_FDCWD: BorrowedFd<'static> = unsafe { BorrowedFd::borrow_raw(k::AT_FDCWD) };
 
 /// An open file descriptor, closed on drop (like `std::os::fd::OwnedFd`,
 /// which `no_std` code does not have).
@@ -30,24 +30,29 @@ impl OwnedFd {
     ///
     /// # Safety
     /// `fd` must be open and owned by nobody else: it will be closed on drop.
+    /// (A number that is not open, other than -1, only makes `close` answer
+    /// `EBADF`; -1 must never be borrowed through [`OwnedFd::as_fd`].)
+    #[inline(always)]
     pub const unsafe fn from_raw(fd: RawFd) -> OwnedFd {
         OwnedFd { fd }
     }
 
     /// Borrows the descriptor.
+    #[inline(always)]
     pub const fn as_fd(&self) -> BorrowedFd<'_> {
-        BorrowedFd {
-            fd: self.fd,
-            _owner: PhantomData,
-        }
+        // SAFETY: `from_raw`'s contract (an open descriptor, so not -1);
+        // the borrow ends before `self` can be dropped and close it.
+        unsafe { BorrowedFd::borrow_raw(self.fd) }
     }
 
     /// The number, still owned.
+    #[inline(always)]
     pub const fn as_raw(&self) -> RawFd {
         self.fd
     }
 
     /// Gives up ownership without closing.
+    #[inline(always)]
     pub fn into_raw(self) -> RawFd {
         let fd = self.fd;
         core::mem::forget(self);
@@ -64,10 +69,23 @@ impl Drop for OwnedFd {
 }
 
 /// A borrowed file descriptor that cannot outlive its owner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Like std's `BorrowedFd`, it is never -1, and that value is what
+/// `Option<BorrowedFd>` uses for `None`: the option is 4 bytes, and turning
+/// it into the C convention (`-1` for "no descriptor", as `mmap` wants) is
+/// one instruction. The word holds `!fd`, so -1 is the 0 of a `NonZeroU32`.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct BorrowedFd<'fd> {
-    fd: RawFd,
+    not_fd: NonZeroU32,
     _owner: PhantomData<&'fd OwnedFd>,
+}
+
+impl fmt::Debug for BorrowedFd<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BorrowedFd")
+            .field("fd", &self.as_raw())
+            .finish()
+    }
 }
 
 impl BorrowedFd<'_> {
@@ -76,18 +94,32 @@ impl BorrowedFd<'_> {
     ///
     /// # Safety
     /// I/O safety, as for `std::os::fd::BorrowedFd::borrow_raw`: if `fd` is
-    /// open, it must stay open for the borrow. A number that is not open at
-    /// all (such as -1) is fine: the kernel answers `EBADF`.
+    /// open, it must stay open for the borrow. A number that is not open
+    /// (such as -2) is fine: the kernel answers `EBADF`. `fd` must not be -1,
+    /// which is `None` of `Option<BorrowedFd>` (checked in debug builds).
+    #[inline(always)]
     pub const unsafe fn borrow_raw(fd: RawFd) -> BorrowedFd<'static> {
         BorrowedFd {
-            fd,
+            // SAFETY: the caller promises `fd != -1`, so `!fd != 0`.
+            not_fd: unsafe { NonZeroU32::new_unchecked(!fd as u32) },
             _owner: PhantomData,
         }
     }
 
     /// The number.
+    #[inline(always)]
     pub const fn as_raw(self) -> RawFd {
-        self.fd
+        !self.not_fd.get() as RawFd
+    }
+
+    /// The number, or -1 for `None`: what C calls take for "no descriptor".
+    /// One instruction (`not`), because `None` is stored as `!-1`.
+    #[inline(always)]
+    pub const fn option_as_raw(fd: Option<BorrowedFd<'_>>) -> RawFd {
+        match fd {
+            Some(fd) => fd.as_raw(),
+            None => -1,
+        }
     }
 }
 
@@ -116,14 +148,14 @@ pub fn openat(
     let raw = unsafe {
         syscall4(
             crate::nr::OPENAT,
-            dirfd.fd as isize as usize,
+            dirfd.as_raw() as isize as usize,
             path.as_ptr() as usize,
             flags.bits() as usize,
             mode as usize,
         )
     };
     let call = |_: &_| strace::Openat {
-        dirfd: dirfd.fd,
+        dirfd: dirfd.as_raw(),
         path,
         flags: flags.bits(),
         mode,
@@ -157,13 +189,13 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     let raw = unsafe {
         syscall3(
             crate::nr::READ,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
         )
     };
     let call = |result: &Result<usize, Errno>| strace::Read {
-        fd: fd.fd,
+        fd: fd.as_raw(),
         buf: buf.as_ptr() as usize,
         count: buf.len(),
         data: result.ok().and_then(|count| buf.get(..count)),
@@ -184,12 +216,15 @@ pub fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
     let raw = unsafe {
         syscall3(
             crate::nr::WRITE,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             buf.as_ptr() as usize,
             buf.len(),
         )
     };
-    traced(raw, |_| strace::Write { fd: fd.fd, buf })
+    traced(raw, |_| strace::Write {
+        fd: fd.as_raw(),
+        buf,
+    })
 }
 
 /// `ftruncate(fd, length)`.
@@ -208,15 +243,19 @@ pub fn ftruncate(fd: BorrowedFd<'_>, length: u64) -> Result<(), Errno> {
     let raw = unsafe {
         syscall2(
             crate::nr::FTRUNCATE,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             length as usize,
         )
     };
     // SAFETY: as above; `ftruncate64` takes the length in a register pair,
     // placed by the architecture's stub.
     #[cfg(target_pointer_width = "32")]
-    let raw = unsafe { crate::arch::sys_ftruncate(fd.fd as isize as usize, length) };
-    traced(raw, |_| strace::Ftruncate { fd: fd.fd, length }).map(drop)
+    let raw = unsafe { crate::arch::sys_ftruncate(fd.as_raw() as isize as usize, length) };
+    traced(raw, |_| strace::Ftruncate {
+        fd: fd.as_raw(),
+        length,
+    })
+    .map(drop)
 }
 
 /// `memfd_create(name, flags)` (Linux 3.17): an anonymous file in memory, to
@@ -258,13 +297,13 @@ pub fn fcntl_add_seals(fd: BorrowedFd<'_>, seals: Seals) -> Result<(), Errno> {
     let raw = unsafe {
         syscall3(
             crate::nr::FCNTL,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             k::F_ADD_SEALS as usize,
             seals.bits() as usize,
         )
     };
     let call = |_: &_| strace::FcntlAddSeals {
-        fd: fd.fd,
+        fd: fd.as_raw(),
         seals: seals.bits(),
     };
     traced(raw, call).map(drop)
@@ -280,11 +319,11 @@ pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
     let raw = unsafe {
         syscall2(
             crate::nr::FCNTL,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             k::F_GET_SEALS as usize,
         )
     };
-    traced(raw, |_| strace::FcntlGetSeals { fd: fd.fd })
+    traced(raw, |_| strace::FcntlGetSeals { fd: fd.as_raw() })
         .map(|bits| Seals::from_bits_retain(bits as u32))
 }
 
@@ -310,7 +349,7 @@ pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     let raw = unsafe {
         syscall2(
             crate::nr::FSTAT,
-            fd.fd as isize as usize,
+            fd.as_raw() as isize as usize,
             stat.as_mut_ptr() as usize,
         )
     };
@@ -320,7 +359,7 @@ pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     // st_size unsigned on others); each value fits the rendering's type.
     #[allow(clippy::unnecessary_cast)]
     let call = |result: &Result<usize, Errno>| strace::Fstat {
-        fd: fd.fd,
+        fd: fd.as_raw(),
         buf: stat.as_ptr() as usize,
         stat: filled(result.is_ok())
             .map(|st| (st.st_mode as u32, st.st_size as i64, st.st_rdev as u64)),
@@ -329,3 +368,6 @@ pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     // SAFETY: as above; the call succeeded.
     Ok(unsafe { stat.assume_init_ref() }.st_size as u64)
 }
+
+// The niche at work: `None` costs no extra bytes.
+const _: () = assert!(size_of::<Option<BorrowedFd<'static>>>() == size_of::<RawFd>());

@@ -66,6 +66,16 @@
 /// * 32-bit architectures only: `sys_ftruncate(fd, length: u64)`, because a
 ///   64-bit length travels in a register pair whose placement (aligned to an
 ///   even register on arm) belongs to the architecture.
+/// * with the `rt` feature, `_start`, inside a `#[macro_export]`ed
+///   `macro_rules! __rawmap_start { () => { ::core::arch::global_asm!(…) } }`
+///   marked `#[cfg(feature = "rt")]` and `#[doc(hidden)]`, with the exit
+///   number as `exit_group = const $crate::nr::EXIT_GROUP`. `rawmap::entry!`
+///   expands it in the program's crate (so the feature alone emits nothing,
+///   see `src/rt.rs`). What `_start` does is the same everywhere: zero the frame
+///   pointer (and link register), read argc at the initial stack pointer,
+///   argv just above it and envp after argv's null pointer, align the stack
+///   as the C ABI wants, call `rawmap_main(argc, argv, envp)` and pass the
+///   `i32` it returns to `exit_group`, with a trapping instruction after.
 ///
 /// The stubs are public for teaching and for tests that need to show the
 /// kernel something no wrapper would send.

@@ -38,10 +38,7 @@ pub unsafe fn mmap(
     fd: Option<BorrowedFd<'_>>,
     offset: u64,
 ) -> Result<*mut c_void, Errno> {
-    let fd = match fd {
-        Some(fd) => fd.as_raw(),
-        None => -1,
-    };
+    let fd = BorrowedFd::option_as_raw(fd);
     // SAFETY: forwarded to the caller.
     unsafe {
         mmap_raw(

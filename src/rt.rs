@@ -1,26 +1,49 @@
 //! A program entry without libc or crt (feature `rt`).
 //!
-//! With `rt` enabled, rawmap supplies what a `#![no_std]`, `#![no_main]`
-//! Linux program lacks when it links neither libc nor the C start files
-//! (`crt1.o` and friends):
+//! A `#![no_std]`, `#![no_main]` Linux program that links neither libc nor
+//! the C start files (`crt1.o` and friends) lacks a few things; one line in
+//! the program's crate, [`rawmap::entry!(main)`](crate::entry), supplies
+//! them all:
 //!
 //! * `_start`, the ELF entry point, one per architecture in `arch/` next to
 //!   that architecture's system-call stubs (the initial stack and the
 //!   registers at entry are described there). It reads argc, argv and envp
-//!   from the stack the kernel built, calls the program's `rawmap_main`, and
-//!   ends the process with `exit_group(<its return value>)`. No destructors
-//!   or atexit handlers run: there are none without libc.
+//!   from the stack the kernel built, calls the program's `rawmap_main`
+//!   (which `entry!` defines around `main`), and ends the process with
+//!   `exit_group(<its return value>)`. No destructors, atexit handlers or
+//!   `.init_array` constructors run: there are none without libc.
 //! * a `#[panic_handler]` that writes `panicked at FILE:LINE:COL:` and the
 //!   message to fd 2, without allocating, and ends the process with
 //!   `exit_group(101)` (101, as a Rust program with std does).
 //! * `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp` and `strlen`, which
 //!   compiled Rust code calls and libc would otherwise provide, and the
 //!   `rust_eh_personality` symbol that builds without LTO need.
+//! * `getauxval(type)`, answered from the auxiliary vector that follows
+//!   envp on the initial stack ([`getauxval`]). compiler-builtins' outline
+//!   atomics on aarch64 (what `fetch_add` compiles to with the default
+//!   target features) refer to it, so without it such a program does not
+//!   link. (Their constructor, which would ask for `AT_HWCAP` to pick the
+//!   LSE instructions, is an `.init_array` entry and does not run here; the
+//!   load-exclusive/store-exclusive fallback they then use is correct on
+//!   every ARMv8 CPU.)
+//!
+//! # Why a macro
+//!
+//! Cargo features are additive: if any crate in a build enables `rt`, every
+//! crate that depends on rawmap sees it, std binaries and test harnesses
+//! included. Those already have a `_start` (crt1.o), a panic handler (std)
+//! and the C functions (libc); a second of each would break their build
+//! (`duplicate lang item panic_impl`, `duplicate symbol: _start`). So the
+//! feature by itself emits nothing: it only makes [`entry!`](crate::entry)
+//! available, and the runtime is expanded in the one crate that invokes it,
+//! the `no_main` binary. With rawmap's `std` feature on as well (std is then
+//! linked anyway), `entry!` defines a C `main` instead, which libc's own
+//! `_start` calls: the same program then runs as an ordinary libc program.
 //!
 //! # The contract for the program
 //!
-//! The program defines exactly one symbol, `rawmap_main`, with this C ABI
-//! signature:
+//! `entry!` defines exactly one symbol of the program's, `rawmap_main`, with
+//! this C ABI signature, and `_start` calls it:
 //!
 //! ```text
 //! #[unsafe(no_mangle)]
@@ -30,11 +53,10 @@
 //! ```
 //!
 //! where `argv` has `argc` pointers followed by a null one, and `envp` is a
-//! null-terminated list of `NAME=value` strings; all of them live until the
-//! process ends. The returned `i32` is the exit status (the kernel keeps its
-//! low 8 bits). The stack is 16-byte aligned as the C ABI wants. The easy
-//! way to write it is the [`entry!`](crate::entry) macro, which takes a
-//! `fn(Args) -> i32`:
+//! null-terminated list of `NAME=value` strings, followed by the auxiliary
+//! vector; all of them live until the process ends. The returned `i32` is
+//! the exit status (the kernel keeps its low 8 bits). The stack is 16-byte
+//! aligned as the C ABI wants. `main` is a `fn(Args) -> i32`:
 //!
 //! ```ignore
 //! #![no_std]
@@ -56,23 +78,15 @@
 //! toolchain; build it with `panic = "abort"` (there is no unwinder). The
 //! simplest way is to call the `rust-lld` that every rustup toolchain ships,
 //! directly: it adds no start files and no libraries, for any target.
-//! `examples/nolibc_fork.rs` opens with the command and why each flag is
-//! there; `tests/nolibc_binary.rs` runs that command.
-//!
-//! # Who gets this
-//!
-//! Nobody who does not ask: without the `rt` feature none of the above is
-//! compiled. With it, the crate can only be linked into a program that has
-//! no other runtime: a std program (a test harness too) already has a
-//! `_start` (from crt1.o), a panic handler and the C functions, and would
-//! fail to build with two of each. So enable `rt` only in the dependency
-//! entry of a `no_main` binary. One exception keeps `--all-features` builds
-//! working: with the `std` feature, rawmap itself links std, which brings
-//! all of these, so `rt` then adds only [`Args`], [`entry!`](crate::entry)
-//! and the helpers below.
+//! rawmap's build script puts the linker script `rawmap-rt.ld` on the
+//! library search path (one `PT_LOAD` for code and constants, a
+//! non-executable stack, no `.comment`). `tests/rt-template/` is a complete
+//! crate set up this way, and the README's "Programs with no libc" walks
+//! through it.
 
 use crate::fs::BorrowedFd;
 use core::ffi::{CStr, c_char};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// The program's arguments and environment, as `_start` found them on the
 /// initial stack.
@@ -168,11 +182,13 @@ impl Args {
     }
 }
 
-/// Defines `rawmap_main`, the function rawmap's `_start` calls, from a
-/// `fn(rawmap::rt::Args) -> i32`. The return value is the exit status.
+/// Makes `main` the program's entry and supplies the runtime of a
+/// program without libc: `_start`, the panic handler, the C memory
+/// functions and `getauxval` (see [`rt`](crate::rt)). `main` is a
+/// `fn(rawmap::rt::Args) -> i32`; its return value is the exit status.
 ///
-/// Use it once, at the top level of a `#![no_main]` binary built with the
-/// `rt` feature (see [`rt`](crate::rt) for the contract and the link flags).
+/// Invoke it once, at the top level of a `#![no_std]`, `#![no_main]`
+/// binary that depends on rawmap with the `rt` feature.
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
@@ -189,10 +205,251 @@ macro_rules! entry {
         ) -> i32 {
             let main: fn($crate::rt::Args) -> i32 = $main;
             // SAFETY: `_start` passes argc, argv and envp exactly as the
-            // kernel laid them out, which is `Args::from_raw`'s contract.
-            main(unsafe { $crate::rt::Args::from_raw(argc, argv, envp) })
+            // kernel laid them out, which is what both functions require.
+            unsafe {
+                $crate::rt::set_environment(envp);
+                main($crate::rt::Args::from_raw(argc, argv, envp))
+            }
+        }
+        $crate::__rawmap_runtime!();
+    };
+}
+
+/// The rest of the runtime for a program without libc, expanded by
+/// [`entry!`](crate::entry) in the program's crate. Not public API.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_runtime {
+    () => {
+        /// rawmap's runtime for this program (`rawmap::rt`): kept in a
+        /// module so that none of its names collide with the program's.
+        #[doc(hidden)]
+        mod rawmap_runtime {
+            $crate::__rawmap_start!();
+
+            /// Prints the panic on fd 2 and exits with 101 (rawmap's `rt`).
+            #[panic_handler]
+            fn rawmap_panic(info: &::core::panic::PanicInfo<'_>) -> ! {
+                $crate::rt::panicked(info)
+            }
+
+            /// `getauxval(type)` from the initial stack (rawmap's `rt`),
+            /// for compiler-builtins' outline atomics, which refer to it.
+            /// Only where those exist: elsewhere nothing a no_std program
+            /// links asks for the C symbol, and leaving it out lets LTO drop
+            /// the recorded envp when `rawmap::rt::getauxval` is unused too,
+            /// and with it the program's only writable word and the segment
+            /// that would hold it.
+            #[cfg(target_arch = "aarch64")]
+            #[unsafe(no_mangle)]
+            pub extern "C" fn getauxval(kind: ::core::ffi::c_ulong) -> ::core::ffi::c_ulong {
+                $crate::rt::getauxval(kind as usize).unwrap_or(0) as ::core::ffi::c_ulong
+            }
+
+            /// The C memory functions that compiled Rust code calls without
+            /// asking (see `rawmap::rt`). Plain byte loops: a program that
+            /// needs speed here should not be running without libc. LLVM does
+            /// not turn these loops back into calls to themselves: it leaves
+            /// functions with these names alone, which is also why the bodies
+            /// are here and not in a rawmap function of another name.
+            /// `--gc-sections` drops the ones a program does not call.
+            mod rawmap_c_functions {
+                use ::core::ffi::{c_char, c_int};
+
+                /// `memcpy(dest, src, n)`.
+                ///
+                /// # Safety
+                /// As in C: both ranges valid for `n` bytes and not overlapping.
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn memcpy(
+                    dest: *mut u8,
+                    src: *const u8,
+                    n: usize,
+                ) -> *mut u8 {
+                    let mut i = 0;
+                    while i < n {
+                        // SAFETY: `i < n`; the caller vouches for `n` bytes each side.
+                        unsafe { *dest.add(i) = *src.add(i) };
+                        i += 1;
+                    }
+                    dest
+                }
+
+                /// `memmove(dest, src, n)`: like `memcpy`, but the ranges may overlap.
+                ///
+                /// # Safety
+                /// As in C: both ranges valid for `n` bytes.
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn memmove(
+                    dest: *mut u8,
+                    src: *const u8,
+                    n: usize,
+                ) -> *mut u8 {
+                    // It never calls `memcpy`: that would promise LLVM the
+                    // ranges are disjoint, which here they need not be. The
+                    // accesses are volatile, so LLVM cannot recognise the
+                    // loops as a copy idiom and turn them back into a call.
+                    if (dest as usize) <= (src as usize) {
+                        // Front to back: each source byte is read before `dest` reaches it.
+                        let mut i = 0;
+                        while i < n {
+                            // SAFETY: `i < n`; the caller vouches for `n` bytes.
+                            unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
+                            i += 1;
+                        }
+                    } else {
+                        // Back to front, for the same reason the other way round.
+                        let mut i = n;
+                        while i > 0 {
+                            i -= 1;
+                            // SAFETY: `i < n`; the caller vouches for `n` bytes.
+                            unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
+                        }
+                    }
+                    dest
+                }
+
+                /// `memset(s, c, n)`: fills `n` bytes with the low byte of `c`.
+                ///
+                /// # Safety
+                /// As in C: `s` valid for `n` bytes of writes.
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn memset(s: *mut u8, c: c_int, n: usize) -> *mut u8 {
+                    let mut i = 0;
+                    while i < n {
+                        // SAFETY: `i < n`; the caller vouches for `n` bytes.
+                        unsafe { *s.add(i) = c as u8 };
+                        i += 1;
+                    }
+                    s
+                }
+
+                /// `memcmp(a, b, n)`: the sign of the first differing byte pair.
+                ///
+                /// # Safety
+                /// As in C: both ranges valid for `n` bytes of reads.
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> c_int {
+                    let mut i = 0;
+                    while i < n {
+                        // SAFETY: `i < n`; the caller vouches for `n` bytes each side.
+                        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
+                        if x != y {
+                            return c_int::from(x) - c_int::from(y);
+                        }
+                        i += 1;
+                    }
+                    0
+                }
+
+                /// `bcmp(a, b, n)`: zero if equal; LLVM calls it for `==` on byte slices.
+                ///
+                /// # Safety
+                /// As for [`memcmp`].
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> c_int {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { memcmp(a, b, n) }
+                }
+
+                /// `strlen(s)`: bytes before the first NUL.
+                ///
+                /// # Safety
+                /// As in C: `s` points to a NUL-terminated string.
+                #[unsafe(no_mangle)]
+                pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
+                    let mut len = 0;
+                    // SAFETY: the caller promises a NUL inside the allocation, and
+                    // the loop stops at the first one.
+                    while unsafe { *s.add(len) } != 0 {
+                        len += 1;
+                    }
+                    len
+                }
+
+                /// The unwinder's personality routine, which the precompiled
+                /// `core` (built with `panic = "unwind"`) references. With
+                /// `panic = "abort"` nothing unwinds, so it is never called; it
+                /// only satisfies the link of builds without LTO.
+                #[unsafe(no_mangle)]
+                pub extern "C" fn rust_eh_personality() {}
+            }
         }
     };
+}
+
+/// With rawmap's `std` feature, std and libc are linked anyway: libc's
+/// `_start` calls this C `main`, and std brings the panic handler and the C
+/// functions. Not public API.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rawmap_runtime {
+    () => {
+        /// rawmap's runtime with `std`: only the C `main` libc calls.
+        #[doc(hidden)]
+        mod rawmap_runtime {
+            /// libc's entry into the program (rawmap's `rt` with `std`).
+            ///
+            /// # Safety
+            /// Only libc's start-up code may call it, with the kernel's values.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn main(
+                argc: ::core::ffi::c_int,
+                argv: *const *const ::core::ffi::c_char,
+                envp: *const *const ::core::ffi::c_char,
+            ) -> ::core::ffi::c_int {
+                // SAFETY: libc passes the kernel's argc, argv and envp along.
+                unsafe { super::rawmap_main(argc as usize, argv, envp) }
+            }
+        }
+    };
+}
+
+/// The environment `_start` found, and after its null pointer the auxiliary
+/// vector; null until [`set_environment`] runs.
+static ENVIRONMENT: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Records where the initial stack's envp (and so the auxiliary vector)
+/// is, for [`getauxval`]. [`entry!`](crate::entry) calls it first thing.
+///
+/// # Safety
+/// `envp` must be the kernel's envp: null-terminated pointers followed by
+/// the auxiliary vector, alive for the rest of the process.
+pub unsafe fn set_environment(envp: *const *const c_char) {
+    ENVIRONMENT.store(envp.cast_mut(), Ordering::Relaxed);
+}
+
+/// `getauxval(kind)`: the value of the auxiliary-vector entry `kind`
+/// (`AT_HWCAP`, `AT_PAGESZ`, `AT_RANDOM`, …), or `None` if the kernel did
+/// not pass one or the environment was never recorded.
+///
+/// The kernel puts the vector right after envp's null pointer on the
+/// initial stack: `(type, value)` word pairs, ended by `AT_NULL` (0).
+pub fn getauxval(kind: usize) -> Option<usize> {
+    let mut at = ENVIRONMENT.load(Ordering::Relaxed).cast_const();
+    if at.is_null() {
+        return None;
+    }
+    // SAFETY: `set_environment`'s contract: envp is null-terminated and the
+    // auxiliary vector follows it, ended by AT_NULL; we read no further.
+    unsafe {
+        while !(*at).is_null() {
+            at = at.add(1);
+        }
+        let mut pair = at.add(1).cast::<[usize; 2]>();
+        loop {
+            let [key, value] = *pair;
+            if key == 0 {
+                return None;
+            }
+            if key == kind {
+                return Some(value);
+            }
+            pair = pair.add(1);
+        }
+    }
 }
 
 /// Writes all of `bytes` to `fd`, retrying after short writes and `EINTR`;
@@ -233,142 +490,11 @@ pub fn decimal(value: i64, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(start..).unwrap_or_default()
 }
 
-/// The C memory functions that compiled Rust code calls without asking.
-///
-/// LLVM emits calls to `memcpy`, `memmove`, `memset`, `memcmp`/`bcmp` for
-/// copies, fills and comparisons it does not inline, and turns a
-/// NUL-searching loop into `strlen` (core's `CStr::from_ptr`, used by
-/// [`Args::get`], calls it directly). Without libc
-/// nobody defines them, and on `*-linux-gnu` targets Rust's
-/// `compiler_builtins` leaves them to libc. These are plain byte loops: a
-/// program that needs speed here should not be running without libc.
-/// LLVM does not turn the loops below back into calls to themselves: it
-/// leaves functions with these names alone. `--gc-sections` drops the ones a
-/// program does not call. Not in unit tests or with `std`: libc has them.
-#[cfg(not(any(test, feature = "std")))]
-mod mem {
-    use core::ffi::{c_char, c_int};
-
-    /// `memcpy(dest, src, n)`.
-    ///
-    /// # Safety
-    /// As in C: both ranges valid for `n` bytes and not overlapping.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-        let mut i = 0;
-        while i < n {
-            // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
-            unsafe { *dest.add(i) = *src.add(i) };
-            i += 1;
-        }
-        dest
-    }
-
-    /// `memmove(dest, src, n)`: like `memcpy`, but the ranges may overlap.
-    ///
-    /// It never calls `memcpy`: that would promise LLVM the ranges are
-    /// disjoint, which here they need not be. Its accesses are volatile, so
-    /// LLVM cannot recognise the loops as a copy idiom and turn them back
-    /// into a call (to `memcpy`, or to this very function).
-    ///
-    /// # Safety
-    /// As in C: both ranges valid for `n` bytes.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-        if (dest as usize) <= (src as usize) {
-            // Front to back: each source byte is read before `dest` reaches it.
-            let mut i = 0;
-            while i < n {
-                // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
-                unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
-                i += 1;
-            }
-        } else {
-            // Back to front, for the same reason the other way round.
-            let mut i = n;
-            while i > 0 {
-                i -= 1;
-                // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
-                unsafe { dest.add(i).write_volatile(src.add(i).read_volatile()) };
-            }
-        }
-        dest
-    }
-
-    /// `memset(s, c, n)`: fills `n` bytes with the low byte of `c`.
-    ///
-    /// # Safety
-    /// As in C: `s` valid for `n` bytes of writes.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memset(s: *mut u8, c: c_int, n: usize) -> *mut u8 {
-        let mut i = 0;
-        while i < n {
-            // SAFETY: `i < n` and the caller vouches for `n` bytes.
-            unsafe { *s.add(i) = c as u8 };
-            i += 1;
-        }
-        s
-    }
-
-    /// `memcmp(a, b, n)`: the sign of the first differing byte pair.
-    ///
-    /// # Safety
-    /// As in C: both ranges valid for `n` bytes of reads.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> c_int {
-        let mut i = 0;
-        while i < n {
-            // SAFETY: `i < n` and the caller vouches for `n` bytes each side.
-            let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
-            if x != y {
-                return c_int::from(x) - c_int::from(y);
-            }
-            i += 1;
-        }
-        0
-    }
-
-    /// `bcmp(a, b, n)`: zero if equal; LLVM calls it for `==` on byte slices.
-    ///
-    /// # Safety
-    /// As for [`memcmp`].
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> c_int {
-        // SAFETY: forwarded from the caller.
-        unsafe { memcmp(a, b, n) }
-    }
-
-    /// The unwinder's personality routine, which the precompiled `core`
-    /// (built with `panic = "unwind"`) references. With `panic = "abort"`
-    /// nothing unwinds, so it is never called; it only satisfies the link
-    /// of builds without LTO, where the reference survives.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn rust_eh_personality() {}
-
-    /// `strlen(s)`: bytes before the first NUL.
-    ///
-    /// # Safety
-    /// As in C: `s` points to a NUL-terminated string.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
-        let mut len = 0;
-        // SAFETY: the caller promises a NUL inside the allocation, and the
-        // loop stops at the first one.
-        while unsafe { *s.add(len) } != 0 {
-            len += 1;
-        }
-        len
-    }
-}
-
 /// Prints `panicked at FILE:LINE:COLUMN:` and the message on fd 2, piece by
 /// piece as `core::fmt` hands them over (no buffer, no allocation), then ends
-/// the process with status 101.
-///
-/// Not in unit tests or with `std`: std has its own.
-#[cfg(not(any(test, feature = "std")))]
-#[panic_handler]
-fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+/// the process with status 101. The panic handler that
+/// [`entry!`](crate::entry) defines calls it.
+pub fn panicked(info: &core::panic::PanicInfo<'_>) -> ! {
     use core::fmt::{self, Write};
 
     struct Stderr;

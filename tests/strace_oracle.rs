@@ -173,10 +173,10 @@ impl Child {
     }
 
     fn marker(&mut self, text: &'static [u8]) {
-        // SAFETY: -1 is not a descriptor; the kernel answers EBADF.
-        let nothing = unsafe { BorrowedFd::borrow_raw(-1) };
+        // SAFETY: -2 is not a descriptor; the kernel answers EBADF.
+        let nothing = unsafe { BorrowedFd::borrow_raw(-2) };
         let result = write(nothing, text);
-        self.rec(st::Write { fd: -1, buf: text }, &result);
+        self.rec(st::Write { fd: -2, buf: text }, &result);
     }
 
     /// A fresh mapping (no MAP_FIXED) or one over `Scratch`.
@@ -505,11 +505,11 @@ fn calls(c: &mut Child, tmp_dir: &CStr, missing: &CStr, buf: &mut [u8], vec: &mu
         },
         &wrote,
     );
-    // SAFETY: -1 is not a descriptor; the kernel answers EBADF.
-    let bad = unsafe { BorrowedFd::borrow_raw(-1) };
+    // SAFETY: -2 is not a descriptor; the kernel answers EBADF.
+    let bad = unsafe { BorrowedFd::borrow_raw(-2) };
     let got = read(bad, buf);
     let call = st::Read {
-        fd: -1,
+        fd: -2,
         buf: buf.as_ptr() as usize,
         count: buf.len(),
         data: None,
@@ -1027,7 +1027,7 @@ fn strace_prints_what_rawmap_renders() {
     let ours = parse_record(&record_text);
     let marker = |text: &[u8]| {
         format!(
-            "write(-1, \"{}\", {})",
+            "write(-2, \"{}\", {})",
             String::from_utf8_lossy(text),
             text.len()
         )

@@ -640,9 +640,9 @@ fn memfd_and_seal_cases() {
         fcntl_add_seals(unsealable.as_fd(), Seals::WRITE),
         Err(EPERM)
     );
-    // SAFETY: -1 is not an open descriptor: the kernel answers EBADF.
+    // SAFETY: -2 is not an open descriptor: the kernel answers EBADF.
     check!(
-        fcntl_get_seals(unsafe { BorrowedFd::borrow_raw(-1) }),
+        fcntl_get_seals(unsafe { BorrowedFd::borrow_raw(-2) }),
         Err(EBADF)
     );
 }
@@ -672,8 +672,8 @@ fn file_descriptor_cases() {
         ),
         Err(EEXIST)
     );
-    // SAFETY: -1 is not an open descriptor: the kernel answers EBADF.
-    let bad = unsafe { BorrowedFd::borrow_raw(-1) };
+    // SAFETY: -2 is not an open descriptor: the kernel answers EBADF.
+    let bad = unsafe { BorrowedFd::borrow_raw(-2) };
     check!(read(bad, &mut buf), Err(EBADF));
     check!(write(bad, b"x"), Err(EBADF));
     check!(ftruncate(bad, 0), Err(EBADF));
