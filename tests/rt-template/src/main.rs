@@ -7,9 +7,9 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, Ordering};
 use rawmap::rt::{Args, decimal, getauxval, write_all};
-use rawmap::{BorrowedFd, Fork, MapType, Mapping, Prot, WaitOptions, WaitStatus, exit_group, fork};
+use rawmap::{BorrowedFd, Fork, MapOptions, WaitOptions, WaitStatus, exit_group, fork};
 
 rawmap::entry!(main);
 
@@ -18,10 +18,10 @@ const AT_PAGESZ: usize = 6;
 
 fn main(args: Args) -> i32 {
     say(b"arguments: ", args.len() as i64);
-    let Ok(shared) = Mapping::anonymous(4096, Prot::READ | Prot::WRITE, MapType::Shared) else {
+    let Ok(shared) = MapOptions::new(4096).map_shared::<AtomicU32>() else {
         return fail(b"mmap failed\n");
     };
-    let Some(counter) = shared.atomic_u32(0) else {
+    let Some(counter) = shared.atomics().ok().and_then(|words| words.first()) else {
         return fail(b"no room for the counter\n");
     };
     counter.store(1, Ordering::Relaxed);
