@@ -229,6 +229,9 @@ fn run(config: &Config, progress: &Progress) -> i32 {
         let result = world
             .apply(&op)
             .and_then(|()| world.check("after the step"));
+        for region in &mut world.regions {
+            region.fragmented |= !region.one_vma();
+        }
         if let Err(why) = result {
             eprintln!(
                 "model: seed {:#x} step {step}: {text}\n  {why}\n  model: {}",
@@ -323,6 +326,11 @@ struct Region {
     /// A protect failed half-way: the layer may distrust its record and
     /// refuse accesses until a protect of the whole value succeeds.
     doubt: bool,
+    /// Its pages once differed (so the kernel split its VMA). Equal pages
+    /// then usually merge back into one VMA, but not always (two halves
+    /// faulted in while apart get different `anon_vma`s and never merge), so
+    /// a grow, which needs one VMA, may then fail with EFAULT.
+    fragmented: bool,
     /// How many pages a shared value may grow to (its object's extent as
     /// the layer knows it): `remap` past it is refused with EINVAL.
     limit: usize,
@@ -667,7 +675,7 @@ impl World {
             // answers EFAULT where Linux shrinks in place, or moves it and
             // gives every page the first one's protection in its own page
             // table. Under qemu such remaps are not generated.
-            45..=52 if self.qemu && !self.regions[region].one_vma() => return None,
+            45..=52 if self.qemu && self.regions[region].fragmented => return None,
             45..=52 => Op::Remap {
                 region,
                 pages: rng.range(1, MAX_PAGES + 2),
@@ -1108,6 +1116,7 @@ impl World {
             name: name.filter(|_| matches!(kind, Kind::PrivateAnon | Kind::SharedAnon)),
             locked: false,
             doubt: false,
+            fragmented: false,
             limit: pages,
             backing,
             real: Some(real),
@@ -1153,6 +1162,7 @@ impl World {
             name: None,
             locked: false,
             doubt: false,
+            fragmented: false,
             limit,
             backing: Backing::Object {
                 id: object,
@@ -1225,6 +1235,7 @@ impl World {
         let (old_addr, old_len) = (region.addr, old * page);
         // What the kernel answers (mremap checks the seal of the VMA at the
         // address, and of a tail it would unmap; growing needs one VMA).
+        let fragmented = region.fragmented;
         let kernel: Result<(), Errno> = if pages <= old {
             if region.pages[0].sealed || region.pages[pages..].iter().any(|p| p.sealed) {
                 Err(Errno::EPERM)
@@ -1276,8 +1287,10 @@ impl World {
                     Err(want) if want == e => Ok(()),
                     // Growing in place may find the next range taken.
                     Ok(()) if pages > old && !may_move && e == Errno::ENOMEM => Ok(()),
+                    Ok(()) if pages > old && fragmented && e == Errno::EFAULT => Ok(()),
                     _ => Err(format!(
-                        "{what} failed with {e:?}; the kernel answers {kernel:?}"
+                        "{what} failed with {e:?}; the kernel answers {kernel:?}\n{}",
+                        vmas(old_addr, old_len)
                     )),
                 };
             }
@@ -1352,6 +1365,7 @@ impl World {
                     name: region.name.clone(),
                     locked: region.locked,
                     doubt: region.doubt,
+                    fragmented: region.fragmented,
                     limit: high_limit,
                     backing: high_backing,
                     real: Some(high),
@@ -1814,6 +1828,25 @@ impl Drop for ForkResults {
         // SAFETY: our page; nothing refers to it any more.
         let _ = unsafe { rawmap::munmap(self.base.cast(), ForkResults::LEN) };
     }
+}
+
+/// The VMAs over `addr..addr + len` as `/proc/self/smaps` shows them (range,
+/// permissions, VmFlags), for failure messages about VMA boundaries.
+fn vmas(addr: usize, len: usize) -> String {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+    let mut out = String::new();
+    let mut inside = false;
+    for line in smaps.lines() {
+        if let Some(header) = MapsLine::parse(line).filter(|_| !line.contains(':') || line.contains('-')) {
+            inside = header.start < addr + len && header.end > addr && line.contains('-');
+            if inside {
+                let _ = writeln!(out, "    {line}");
+            }
+        } else if inside && line.starts_with("VmFlags") {
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+    out
 }
 
 /// The lines of `/proc/self/maps`, in address order.
