@@ -323,9 +323,10 @@ struct Region {
     /// fault a page in).
     locked: bool,
     backing: Backing,
-    /// A protect failed half-way: the layer may distrust its record and
-    /// refuse accesses until a protect of the whole value succeeds.
-    doubt: bool,
+    /// Per page: a protect over it failed (the kernel may have changed
+    /// some pages before failing), so the layer records its protection as
+    /// unknown and refuses accesses to it until a protect of it succeeds.
+    doubt: Vec<bool>,
     /// Its pages once differed (so the kernel split its VMA). Equal pages
     /// then usually merge back into one VMA, but not always (two halves
     /// faulted in while apart get different `anon_vma`s and never merge), so
@@ -1115,7 +1116,7 @@ impl World {
             ],
             name: name.filter(|_| matches!(kind, Kind::PrivateAnon | Kind::SharedAnon)),
             locked: false,
-            doubt: false,
+            doubt: vec![false; pages],
             fragmented: false,
             limit: pages,
             backing,
@@ -1161,7 +1162,7 @@ impl World {
             ],
             name: None,
             locked: false,
-            doubt: false,
+            doubt: vec![false; pages],
             fragmented: false,
             limit,
             backing: Backing::Object {
@@ -1179,7 +1180,7 @@ impl World {
     /// never where the whole value plainly allows the access.
     fn refusal_justified(&self, index: usize, need: Prot) -> bool {
         let region = &self.regions[index];
-        !self.accessible(region, 0, region.pages.len(), need) || region.doubt
+        !self.accessible(region, 0, region.pages.len(), need) || region.doubt.contains(&true)
     }
 
     fn write(&mut self, index: usize, offset: usize, len: usize, seed: u64) -> Outcome {
@@ -1317,6 +1318,9 @@ impl World {
         region.addr = new_addr;
         let last = *region.pages.last().unwrap();
         region.pages.resize(pages, last);
+        // The layer's record: its last run covers what the mapping grew by.
+        let last_doubt = *region.doubt.last().unwrap();
+        region.doubt.resize(pages, last_doubt);
         if let Backing::Private(bytes) = &mut region.backing {
             let keep = bytes.len().min(pages * page);
             bytes.truncate(keep);
@@ -1364,7 +1368,7 @@ impl World {
                     pages: high_pages,
                     name: region.name.clone(),
                     locked: region.locked,
-                    doubt: region.doubt,
+                    doubt: region.doubt.split_off(at),
                     fragmented: region.fragmented,
                     limit: high_limit,
                     backing: high_backing,
@@ -1456,6 +1460,16 @@ impl World {
         // mprotect walks the VMAs upwards and stops at the first sealed one:
         // the pages before it have changed already.
         let stop = (first..first + count).find(|&i| region.pages[i].sealed);
+        // Protecting a whole private value read-write goes through
+        // `ProtectedMemory::into_private`, which asks nothing of the kernel
+        // when its record says read-write everywhere already.
+        let whole_rw =
+            first == 0 && count == region.pages.len() && prot == Prot::READ | Prot::WRITE;
+        let no_call = region.kind == Kind::PrivateAnon
+            && whole_rw
+            && !region.doubt.contains(&true)
+            && region.pages.iter().all(|p| p.prot == prot);
+        let stop = if no_call { None } else { stop };
         // Memory mapped from a read-only descriptor can never become
         // writable: EACCES at the first page, nothing changed.
         let read_only = self.object(region).is_some_and(|o| !o.may_write);
@@ -1464,7 +1478,9 @@ impl World {
         self.census.note(what, got.is_ok());
         let region = &mut self.regions[index];
         if read_only && prot.contains(Prot::WRITE) {
-            region.doubt |= got.is_err();
+            if got.is_err() {
+                region.doubt[first..first + count].fill(true);
+            }
             return expect(what, got, Err(Errno::EACCES));
         }
         match (got, stop) {
@@ -1472,15 +1488,13 @@ impl World {
                 for p in &mut region.pages[first..first + count] {
                     p.prot = prot;
                 }
-                if count == region.pages.len() {
-                    region.doubt = false;
-                }
+                region.doubt[first..first + count].fill(false);
             }
             (Err(Errno::EPERM), Some(stop)) => {
                 for p in &mut region.pages[first..stop] {
                     p.prot = prot;
                 }
-                region.doubt = true;
+                region.doubt[first..first + count].fill(true);
             }
             (got, stop) => {
                 return Err(format!(
@@ -1524,34 +1538,29 @@ impl World {
         use rawmap::Advice;
         let page = self.page;
         let region = &self.regions[index];
-        let sealed = region.pages[first..first + count].iter().any(|p| p.sealed);
-        let kernel = match advice {
-            // DONTNEED refuses locked VMAs, and sealed ones it would discard
-            // (mseal forbids discarding read-only private memory).
-            Advice::DontNeed if region.locked => Err(Errno::EINVAL),
+        // A read-only /dev/zero "shared" mapping is private to the kernel.
+        let kernel_private =
+            region.kind == Kind::PrivateAnon || self.object(region).is_some_and(|o| !o.may_write);
+        // madvise works one VMA at a time, upwards: DONTNEED stops with
+        // EPERM at a sealed read-only private page (mseal forbids discarding
+        // it) or with EINVAL at a locked one, after zapping the pages below.
+        let stop = (first..first + count).find_map(|i| match advice {
             Advice::DontNeed
-                if sealed
-                    && region.kind == Kind::PrivateAnon
-                    && region.pages[first..first + count]
-                        .iter()
-                        .any(|p| p.sealed && !p.prot.contains(Prot::WRITE)) =>
+                if kernel_private
+                    && region.pages[i].sealed
+                    && !region.pages[i].prot.contains(Prot::WRITE) =>
             {
-                Err(Errno::EPERM)
+                Some((i, Errno::EPERM))
             }
-            _ => Ok(()),
-        };
+            Advice::DontNeed if region.locked => Some((i, Errno::EINVAL)),
+            _ => None,
+        });
+        let kernel = stop.map_or(Ok(()), |(_, e)| Err(e));
+        let done = stop.map_or(first + count, |(i, _)| i);
         let real = self.regions[index].real.as_mut().unwrap();
         let got = real.advise(first * page, count * page, advice);
         self.census.note(advice.name(), got.is_ok());
-        if got.is_err() && kernel.is_ok() {
-            // A refusal the layer documents (e.g. an advice it does not
-            // allow) changes nothing; the maps check sees if it did.
-            return Ok(());
-        }
         expect(advice.name(), got, kernel)?;
-        if got.is_err() {
-            return Ok(());
-        }
         let region = &mut self.regions[index];
         match advice {
             Advice::Normal | Advice::Random | Advice::Sequential => {
@@ -1560,7 +1569,7 @@ impl World {
                     Advice::Sequential => Access::Sequential,
                     _ => Access::Normal,
                 };
-                for p in &mut region.pages[first..first + count] {
+                for p in &mut region.pages[first..done] {
                     p.access = access;
                 }
             }
@@ -1568,7 +1577,7 @@ impl World {
                 // Private anonymous pages read back as zeros; shared memory
                 // keeps its contents (the page cache holds them).
                 if let Backing::Private(bytes) = &mut region.backing {
-                    bytes[first * page..(first + count) * page].fill(0);
+                    bytes[first * page..done * page].fill(0);
                 }
             }
             _ => {}
@@ -1837,7 +1846,9 @@ fn vmas(addr: usize, len: usize) -> String {
     let mut out = String::new();
     let mut inside = false;
     for line in smaps.lines() {
-        if let Some(header) = MapsLine::parse(line).filter(|_| !line.contains(':') || line.contains('-')) {
+        if let Some(header) =
+            MapsLine::parse(line).filter(|_| !line.contains(':') || line.contains('-'))
+        {
             inside = header.start < addr + len && header.end > addr && line.contains('-');
             if inside {
                 let _ = writeln!(out, "    {line}");
