@@ -520,9 +520,8 @@ struct World {
     serial: u64,
     names_shown: bool,
     has_mseal: bool,
-    /// qemu-user 7.2 does not know `mlock2` (ENOSYS), which the layer's
-    /// `lock` calls.
-    has_mlock2: bool,
+    /// `lock` works here (see `probe_mlock`).
+    has_mlock: bool,
     /// Under qemu-user (see `remap`).
     qemu: bool,
     census: Census,
@@ -545,7 +544,7 @@ impl World {
             serial: 0,
             names_shown: probe_names(page),
             has_mseal: probe_mseal(page),
-            has_mlock2: probe_mlock2(page),
+            has_mlock: probe_mlock(page),
             qemu: config.qemu,
             census: Census::default(),
             buf: Vec::new(),
@@ -569,9 +568,9 @@ impl World {
             println!("model:   {what:<20} {ok:>6} {refused:>6}");
         }
         println!(
-            "model: mseal {}, mlock2 {}, [anon:NAME] names {}",
+            "model: mseal {}, mlock {}, [anon:NAME] names {}",
             if self.has_mseal { "yes" } else { "no (ENOSYS)" },
-            if self.has_mlock2 {
+            if self.has_mlock {
                 "yes"
             } else {
                 "no (ENOSYS)"
@@ -800,13 +799,14 @@ fn probe_names(page: usize) -> bool {
     named
 }
 
-/// Whether `mlock2` is there (Linux 4.4; not in qemu-user 7.2).
-fn probe_mlock2(page: usize) -> bool {
+/// Whether `mlock`, which the layer's `lock` calls, is there (an emulator
+/// may lack it: qemu-user 7.2 answers ENOSYS to `mlock2`).
+fn probe_mlock(page: usize) -> bool {
     let flags = rawmap::MapType::Private | rawmap::Map::ANONYMOUS;
     // SAFETY: a fresh mapping the kernel places; unmapped below.
     let addr = unsafe { rawmap::mmap(core::ptr::null_mut(), page, Prot::READ, flags, None, 0) }
         .expect("mmap");
-    let answer = rawmap::mlock2(addr, page, rawmap::MlockFlags::empty());
+    let answer = rawmap::mlock(addr, page);
     // SAFETY: our probe mapping, used by nothing.
     unsafe { rawmap::munmap(addr, page) }.expect("munmap");
     answer != Err(Errno::ENOSYS)
@@ -1592,7 +1592,7 @@ impl World {
         // though the range stays locked.
         let faults = (0..region.pages.len())
             .any(|i| region.pages[i].prot == Prot::NONE || self.past_eof(region, i));
-        let kernel = if !self.has_mlock2 {
+        let kernel = if !self.has_mlock {
             Err(Errno::ENOSYS)
         } else if faults {
             Err(Errno::ENOMEM)
@@ -1610,7 +1610,7 @@ impl World {
             return Err(format!("lock failed with {got:?}"));
         }
         expect("lock", got, kernel)?;
-        self.regions[index].locked = self.has_mlock2;
+        self.regions[index].locked = self.has_mlock;
         Ok(())
     }
 
