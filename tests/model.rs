@@ -477,6 +477,11 @@ enum Op {
     Seal {
         region: usize,
     },
+    /// `set_name`: name (or with `None` unname) the value's range.
+    Name {
+        region: usize,
+        name: Option<String>,
+    },
     /// Drop the value, or (`unmap`) unmap it and see the kernel's answer.
     Drop {
         region: usize,
@@ -570,11 +575,7 @@ impl World {
         println!(
             "model: mseal {}, mlock {}, [anon:NAME] names {}",
             if self.has_mseal { "yes" } else { "no (ENOSYS)" },
-            if self.has_mlock {
-                "yes"
-            } else {
-                "no (ENOSYS)"
-            },
+            if self.has_mlock { "yes" } else { "no (ENOSYS)" },
             if self.names_shown {
                 "shown"
             } else {
@@ -743,6 +744,10 @@ impl World {
                     Op::Lock { region }
                 }
             }
+            91 | 92 => Op::Name {
+                region,
+                name: rng.chance(70).then(|| format!("model-{}", rng.below(1000))),
+            },
             90 => {
                 if self.sealed_regions() >= MAX_SEALED_REGIONS {
                     return None;
@@ -996,6 +1001,7 @@ impl World {
                 Ok(())
             }
             Op::Seal { region } => self.seal(region),
+            Op::Name { region, ref name } => self.name(region, name.clone()),
             Op::Drop { region, unmap } => self.drop_region(region, unmap),
             Op::Fork { ref writes } => self.fork(writes),
         }
@@ -1614,6 +1620,42 @@ impl World {
         Ok(())
     }
 
+    fn name(&mut self, index: usize, name: Option<String>) -> Outcome {
+        let region = &self.regions[index];
+        // Only anonymous memory has names: private, and the shared memory
+        // of MAP_SHARED|MAP_ANONYMOUS or /dev/zero ("anon_shmem"); a file's
+        // mapping (and /dev/zero mapped read-only, which keeps its file)
+        // gets EBADF. A kernel without anonymous names answers EINVAL.
+        let anonymous = region.kind == Kind::PrivateAnon
+            || (matches!(region.kind, Kind::SharedAnon | Kind::DevZero)
+                && self.object(region).is_some_and(|o| o.may_write));
+        let kernel = if !self.names_shown {
+            Err(Errno::EINVAL)
+        } else if !anonymous {
+            Err(Errno::EBADF)
+        } else {
+            Ok(())
+        };
+        let cname = name
+            .as_ref()
+            .map(|n| std::ffi::CString::new(n.as_str()).unwrap());
+        let got = self.regions[index]
+            .real
+            .as_ref()
+            .unwrap()
+            .set_name(cname.as_deref());
+        if got == Err(NOT_OFFERED) {
+            self.census.note("name (not offered)", true);
+            return Ok(());
+        }
+        self.census.note("name", got.is_ok());
+        expect("set_name", got, kernel)?;
+        if got.is_ok() {
+            self.regions[index].name = name;
+        }
+        Ok(())
+    }
+
     fn seal(&mut self, index: usize) -> Outcome {
         let kernel = if self.has_mseal {
             Ok(())
@@ -1724,7 +1766,9 @@ impl World {
         match (region.kind, &region.name) {
             (Kind::PrivateAnon, Some(name)) if self.names_shown => format!("[anon:{name}]"),
             (Kind::PrivateAnon, _) => String::new(),
-            (Kind::SharedAnon, Some(name)) if self.names_shown => format!("[anon_shmem:{name}]"),
+            (Kind::SharedAnon | Kind::DevZero, Some(name)) if self.names_shown => {
+                format!("[anon_shmem:{name}]")
+            }
             _ => self.object(region).unwrap().path.clone(),
         }
     }
@@ -2184,6 +2228,15 @@ impl Real {
             Real::Private(m) => m.unlock(),
             Real::Protected(_) => Err(NOT_OFFERED),
             Real::Shared(m) => m.unlock(),
+            Real::Moved => unreachable!(),
+        }
+    }
+
+    fn set_name(&self, name: Option<&std::ffi::CStr>) -> Result<(), Errno> {
+        match self {
+            Real::Private(m) => m.set_name(name),
+            Real::Protected(_) => Err(NOT_OFFERED),
+            Real::Shared(m) => m.set_name(name),
             Real::Moved => unreachable!(),
         }
     }
