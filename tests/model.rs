@@ -23,6 +23,20 @@
 //!   call that released them, before the model allocates: a later
 //!   allocation may legitimately reuse the hole.
 //!
+//! * Where the kernel's answer depends on something the model cannot see,
+//!   the model says so and accepts either answer: a region whose VMA was
+//!   once split may not merge back (see `Region::fragmented`). Everything
+//!   else is predicted exactly, including the half-done `mprotect` and
+//!   `madvise` that stop at a sealed or locked page.
+//!
+//! What qemu-user 7.2 (the aarch64 suite) gets wrong, each probed or named
+//! where it is skipped: `mseal` is ENOSYS there (the model then expects
+//! ENOSYS and generates no partly sealed protect); its `/proc/self/maps` is
+//! its own rendering, whose path column is not the kernel's (only ranges
+//! and permissions are compared); it carries out an `mremap` of a range of
+//! several VMAs as a move and gets it wrong (not generated there). The run
+//! is shorter there: see `default_ops`.
+//!
 //! `RAWMAP_MODEL_OPS=N` runs N operations (default 20,000 natively; see
 //! `default_ops` for qemu-user and the trace feature); `RAWMAP_MODEL_SEED=S`
 //! (decimal or 0x-hex, or `random`) picks the seed (default fixed, so
@@ -101,6 +115,8 @@ fn main() {
         Fork::Parent(pid) => {
             let (_, status) = rawmap::wait4(pid, WaitOptions::empty()).expect("wait4");
             if status != WaitStatus::Exited(0) {
+                // The line libtest prints, which .ci/run adds up.
+                println!("test result: FAILED. 0 passed; 1 failed");
                 eprintln!(
                     "model: FAILED ({status:?}) with RAWMAP_MODEL_SEED={:#x}: step {} of {}, {}",
                     config.seed,
@@ -111,6 +127,7 @@ fn main() {
                 std::process::exit(1);
             }
             println!("model: {} operations agree with the model", config.ops);
+            println!("test result: ok. 1 passed; 0 failed");
         }
     }
 }
@@ -606,6 +623,14 @@ impl World {
         }
     }
 
+    /// One operation. The mix, in draws out of 100 (a draw that does not fit
+    /// the current state is drawn again): map 10 (with `MAX_REGIONS` live,
+    /// drop or unmap instead, so the population hovers there), map an object
+    /// again 3,
+    /// write 20, read 12, remap 8, split 5, unmap a part 5, protect a
+    /// sub-range 12, protect past a page sealed behind the value's back 2,
+    /// advise 10 (DONTNEED 2 in 6), lock or unlock 3, seal 1, name 2, fork
+    /// and check 7 (of which 3 in 5 are redrawn: forks are slow).
     fn try_generate(&mut self, rng: &mut Rng) -> Option<Op> {
         let n = self.regions.len();
         let choice = rng.below(100);
