@@ -1016,10 +1016,6 @@ impl World {
             Op::Lock { region } => self.lock(region),
             Op::Unlock { region } => {
                 let got = self.regions[region].real.as_mut().unwrap().unlock();
-                if got == Err(NOT_OFFERED) {
-                    self.census.note("unlock (not offered)", true);
-                    return Ok(());
-                }
                 self.census.note("unlock", got.is_ok());
                 expect("unlock", got, Ok(()))?;
                 self.regions[region].locked = false;
@@ -1287,11 +1283,6 @@ impl World {
         let real = self.regions[index].real.as_mut().unwrap();
         let got = real.remap(pages * page, may_move);
         let (new_addr, new_len) = (real.addr(), real.len());
-        if got == Err(NOT_OFFERED) {
-            // ProtectedMemory has no remap.
-            self.census.note("remap (not offered)", true);
-            return Ok(());
-        }
         let what = if pages < old {
             "remap shrink"
         } else if pages > old {
@@ -1444,8 +1435,7 @@ impl World {
         let (addr, len) = (region.addr, region.len(self.page));
         let sealed = region.any_sealed();
         let real = region.real.take().unwrap();
-        let protected = matches!(real, Real::Protected(_));
-        if unmap && !protected {
+        if unmap {
             let got = real.unmap();
             self.census.note("unmap", got.is_ok());
             match got {
@@ -1631,11 +1621,6 @@ impl World {
             Ok(())
         };
         let got = self.regions[index].real.as_mut().unwrap().lock();
-        if got == Err(NOT_OFFERED) {
-            // ProtectedMemory has no lock.
-            self.census.note("lock (not offered)", true);
-            return Ok(());
-        }
         self.census.note("lock", got.is_ok());
         if got.is_err() && kernel.is_ok() {
             return Err(format!("lock failed with {got:?}"));
@@ -1669,10 +1654,6 @@ impl World {
             .as_ref()
             .unwrap()
             .set_name(cname.as_deref());
-        if got == Err(NOT_OFFERED) {
-            self.census.note("name (not offered)", true);
-            return Ok(());
-        }
         self.census.note("name", got.is_ok());
         expect("set_name", got, kernel)?;
         if got.is_ok() {
@@ -2001,10 +1982,6 @@ enum Real {
     Moved,
 }
 
-/// What the layer answers to an operation its type does not offer (a
-/// `ProtectedMemory` cannot be remapped): not an errno any call returns here.
-const NOT_OFFERED: Errno = Errno::ENOTSUP;
-
 impl Real {
     fn options(len: usize, prot: Prot, populate: bool) -> rawmap::MapOptions<'static> {
         let options = rawmap::MapOptions::new(len).protection(prot);
@@ -2156,7 +2133,7 @@ impl Real {
         self.try_private();
         match self {
             Real::Private(m) => m.remap(new_len),
-            Real::Protected(_) => Err(NOT_OFFERED),
+            Real::Protected(m) => m.remap(new_len),
             Real::Shared(m) => m.remap(new_len),
             Real::Moved => unreachable!(),
         }
@@ -2182,12 +2159,7 @@ impl Real {
     fn unmap(self) -> Result<(), (Real, Errno)> {
         match self {
             Real::Private(m) => m.unmap().map_err(|(m, e)| (Real::Private(m), e)),
-            Real::Protected(m) => {
-                // No unmap on this type: through PrivateMemory if read-write,
-                // else its Drop (which ignores the kernel's answer).
-                drop(m);
-                Ok(())
-            }
+            Real::Protected(m) => m.unmap().map_err(|(m, e)| (Real::Protected(m), e)),
             Real::Shared(m) => m.unmap().map_err(|(m, e)| (Real::Shared(m), e)),
             Real::Moved => unreachable!(),
         }
@@ -2242,7 +2214,7 @@ impl Real {
     fn lock(&mut self) -> Result<(), Errno> {
         match self {
             Real::Private(m) => m.lock(),
-            Real::Protected(_) => Err(NOT_OFFERED),
+            Real::Protected(m) => m.lock(),
             Real::Shared(m) => m.lock(),
             Real::Moved => unreachable!(),
         }
@@ -2251,7 +2223,7 @@ impl Real {
     fn unlock(&mut self) -> Result<(), Errno> {
         match self {
             Real::Private(m) => m.unlock(),
-            Real::Protected(_) => Err(NOT_OFFERED),
+            Real::Protected(m) => m.unlock(),
             Real::Shared(m) => m.unlock(),
             Real::Moved => unreachable!(),
         }
@@ -2260,7 +2232,7 @@ impl Real {
     fn set_name(&self, name: Option<&std::ffi::CStr>) -> Result<(), Errno> {
         match self {
             Real::Private(m) => m.set_name(name),
-            Real::Protected(_) => Err(NOT_OFFERED),
+            Real::Protected(m) => m.set_name(name),
             Real::Shared(m) => m.set_name(name),
             Real::Moved => unreachable!(),
         }
