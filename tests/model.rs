@@ -114,6 +114,9 @@ fn main() {
         }
         Fork::Parent(pid) => {
             let (_, status) = rawmap::wait4(pid, WaitOptions::empty()).expect("wait4");
+            // The child's temporary directory (its files were unlinked when
+            // opened); the child itself leaves through exit_group.
+            let _ = std::fs::remove_dir(std::env::temp_dir().join(format!("rawmap-model-{pid}")));
             if status != WaitStatus::Exited(0) {
                 // The line libtest prints, which .ci/run adds up.
                 println!("test result: FAILED. 0 passed; 1 failed");
