@@ -35,6 +35,9 @@
 //!
 //! Built like `nolibc_fork` (the same RUSTFLAGS, see that file's head), with
 //! `--example kernel_init`.
+// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
+// unstable: the crate that expands it must opt in (nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![no_std]
 #![no_main]
 

@@ -1,4 +1,7 @@
-//! The seed's fork program with no libc at all: `#![no_std]`, `#![no_main]`,
+//! The seed's fork program with no libc at all: `// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
+// unstable: the crate that expands it must opt in (nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
+#![no_std]`, `#![no_main]`,
 //! linked statically without libc and without the C start files. rawmap's
 //! `rt` feature supplies `_start` and the panic handler; everything else is
 //! a rawmap wrapper over one system call.

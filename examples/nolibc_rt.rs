@@ -13,6 +13,9 @@
 //!   gave the right answers; exits 0.
 //! * `exit N`: returns N from main, which `_start` hands to `exit_group`.
 //! * `panic`: panics; the handler prints the message on stderr, exits 101.
+// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
+// unstable: the crate that expands it must opt in (nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![no_std]
 #![no_main]
 

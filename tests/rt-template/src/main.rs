@@ -4,6 +4,9 @@
 //! The child and the parent both `fetch_add` on one `AtomicU32` in a
 //! `MAP_SHARED` page; on aarch64 that read-modify-write is a call into
 //! compiler-builtins' outline atomics, which need `getauxval` from `rt`.
+// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
+// unstable: the crate that expands it must opt in (nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![no_std]
 #![no_main]
 
