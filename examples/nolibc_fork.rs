@@ -1,7 +1,4 @@
-//! The seed's fork program with no libc at all: `// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
-// unstable: the crate that expands it must opt in (nightly only).
-#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
-#![no_std]`, `#![no_main]`,
+//! The seed's fork program with no libc at all: `#![no_std]`, `#![no_main]`,
 //! linked statically without libc and without the C start files. rawmap's
 //! `rt` feature supplies `_start` and the panic handler; everything else is
 //! a rawmap wrapper over one system call.
@@ -57,6 +54,9 @@
 //!   exists), `opt-level = "z"`, fat LTO, one codegen unit, `strip = true`.
 //!   A crate of your own needs only `panic = "abort"`: see
 //!   `tests/rt-template/` and the README.
+// `rawmap::entry!` expands `_start` here, and inline asm on mips is still
+// unstable: the crate that expands it must opt in (nightly only).
+#![cfg_attr(target_arch = "mips64", feature(asm_experimental_arch))]
 #![no_std]
 #![no_main]
 
