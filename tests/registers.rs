@@ -819,11 +819,11 @@ fn six_arguments_copy_file_range_copies_between_high_offsets() {
     let mut copied = [0u8; 11];
     // SAFETY: the kernel writes at most 11 bytes into `copied`.
     let n = unsafe {
-        libc::pread(
+        libc::pread64(
             target.fd,
             copied.as_mut_ptr().cast(),
             11,
-            OFF_OUT as libc::off_t,
+            OFF_OUT as libc::off64_t,
         )
     };
     assert_eq!(n, 11);
