@@ -559,8 +559,11 @@ fn mseal_cases() {
     // SAFETY: the scratch page is this test's own, never unmapped after it
     // is sealed (it stays mapped for the life of the test process).
     let got = unsafe { mseal(a, page()) };
-    // 32-bit kernels have no mseal at all (the syscall is 64-bit only).
-    if cfg!(target_pointer_width = "64") && kernel_at_least(kernel::MSEAL) {
+    // 32-bit kernels have no mseal at all (it needs CONFIG_64BIT); a 32-bit
+    // process on a 64-bit kernel (i686 here, natively) has it.
+    let machine = rawmap::uname().unwrap().machine().to_owned();
+    let kernel_is_64_bit = machine.contains("64") || machine == "s390x";
+    if kernel_is_64_bit && kernel_at_least(kernel::MSEAL) {
         if under_qemu() && got == Err(Errno::ENOSYS) {
             eprintln!(
                 "mseal: skipped; qemu-user 7.2 predates mseal (syscall 462) and answers ENOSYS itself; {}",
