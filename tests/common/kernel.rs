@@ -17,6 +17,12 @@ pub const MREMAP_DONTUNMAP: Release = (5, 7);
 /// (commit 550a7d60bd5e); seen in the matrix: 5.10 returns the address,
 /// 6.1 answers `EFAULT`.
 pub const MREMAP_LOOKS_UP_VMA_FIRST: Release = (5, 16);
+/// A read-only `MAP_SHARED` mapping of a write-sealed (`F_SEAL_WRITE`) memfd
+/// is allowed; before, the shared mapping of an fd opened read-write is
+/// `EPERM` whatever its protection. Seen in the matrix: 5.10 answers `EPERM`,
+/// 6.1 maps; the release in between that changed it is not pinned down, so
+/// this names the first matrix kernel where it holds.
+pub const READ_ONLY_MAP_OF_WRITE_SEALED: Release = (6, 1);
 /// `MADV_POPULATE_READ` / `MADV_POPULATE_WRITE`.
 pub const MADV_POPULATE: Release = (5, 14);
 /// `prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)`.
