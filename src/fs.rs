@@ -366,7 +366,10 @@ pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     };
     traced(raw, call)?;
     // SAFETY: as above; the call succeeded.
-    Ok(unsafe { stat.assume_init_ref() }.st_size as u64)
+    // (`st_size` is signed on most architectures, unsigned on s390x.)
+    #[allow(clippy::unnecessary_cast)]
+    let size = unsafe { stat.assume_init_ref() }.st_size as u64;
+    Ok(size)
 }
 
 // The niche at work: `None` costs no extra bytes.
