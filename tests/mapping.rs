@@ -178,10 +178,9 @@ fn point_2_protection_runs_beyond_the_table_are_refused() {
 fn point_3_huge_pages_are_rounded_and_unmapped_whole() {
     if under_qemu() && cfg!(target_pointer_width = "32") {
         eprintln!(
-            "{}: skipped; qemu-user with a 32-bit guest keeps the guest's whole address space \
-             reserved on the host, so unmapped ranges and huge pages are answered by qemu's \
-             reservation, not the kernel ({})",
-            "point_3_huge_pages_are_rounded_and_unmapped_whole",
+            "point_3_huge_pages_are_rounded_and_unmapped_whole: skipped; qemu-user with a 32-bit guest keeps the guest's \
+             whole address space reserved on the host, so unmapped ranges and huge pages are \
+             answered by qemu's reservation, not the kernel ({})",
             common::kernel::checked_on((0, 0))
         );
         return;
@@ -329,10 +328,9 @@ fn point_9_mincore_short_vec_keeps_the_kernels_errno() {
     );
     if under_qemu() && cfg!(target_pointer_width = "32") {
         eprintln!(
-            "{}: skipped; qemu-user with a 32-bit guest keeps the guest's whole address space \
-             reserved on the host, so unmapped ranges and huge pages are answered by qemu's \
-             reservation, not the kernel ({})",
-            "point_9_mincore_short_vec_keeps_the_kernels_errno",
+            "point_9_mincore_short_vec_keeps_the_kernels_errno: skipped; qemu-user with a 32-bit guest keeps the guest's \
+             whole address space reserved on the host, so unmapped ranges and huge pages are \
+             answered by qemu's reservation, not the kernel ({})",
             common::kernel::checked_on((0, 0))
         );
         return;
