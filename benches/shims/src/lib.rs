@@ -31,8 +31,8 @@ pub unsafe fn shim_mmap(
 pub unsafe fn shim_mmap_raw(
     addr: *mut c_void,
     len: usize,
-    prot: u32,
-    flags: u32,
+    prot: usize,
+    flags: usize,
     fd: i32,
     offset: u64,
 ) -> Result<*mut c_void, Errno> {
@@ -159,8 +159,8 @@ pub fn pair_mmap_munmap(len: usize, fd: i32) -> bool {
     let flags = rawmap::MapType::Private | rawmap::Map::ANONYMOUS;
     // SAFETY: a fresh mapping (no MAP_FIXED), unmapped right away.
     unsafe {
-        let prot = Prot::READ.bits();
-        match rawmap::mmap_raw(core::ptr::null_mut(), len, prot, flags.bits(), fd, 0) {
+        let prot = Prot::READ.bits() as usize;
+        match rawmap::mmap_raw(core::ptr::null_mut(), len, prot, flags.bits() as usize, fd, 0) {
             Ok(addr) => rawmap::munmap(addr, len).is_ok(),
             Err(_) => false,
         }
@@ -297,10 +297,14 @@ pub fn shim_mincore(addr: *const c_void, len: usize, vec: &mut [u8]) -> Result<(
 }
 
 /// `rawmap::mseal`.
+///
+/// # Safety
+/// As for `rawmap::mseal`: the range must be the caller's own.
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn shim_mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
-    rawmap::mseal(addr, len)
+pub unsafe fn shim_mseal(addr: *const c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller.
+    unsafe { rawmap::mseal(addr, len) }
 }
 
 /// `rawmap::read`.
