@@ -47,10 +47,10 @@ use core::arch::asm;
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
     let ret;
-    // SAFETY: the caller vouches for the system call; the asm follows the ABI
-    // above, in which the kernel preserves every register but r0; r7 is
-    // copied aside in `saved` (an output, so never one of the inputs) and
-    // restored before the asm ends.
+    // The kernel preserves every register but r0; r7 is copied aside in
+    // `saved` (an output, so never one of the inputs) and restored before
+    // the asm ends.
+    // SAFETY: the caller vouches for the system call; the asm follows the ABI above.
     unsafe {
         asm!("mov {saved}, r7", "mov r7, {nr}", "svc #0", "mov r7, {saved}",
              nr = in(reg) nr, saved = out(reg) _, lateout("r0") ret,

@@ -309,10 +309,9 @@ pub unsafe fn probe_registers(nr: usize, before: &[usize; 18]) -> [usize; 18] {
     ] = &mut after;
     *a7 = nr;
     let mut io = [*fp, *s8, 0, 0];
-    // SAFETY: the caller vouches for the call; every register written is an
-    // operand, a declared clobber, or saved and restored on the stack ($fp,
-    // $s8).
     // `io` outlives the asm.
+    // SAFETY: the caller vouches for the call; every register written is an
+    // operand, a declared clobber, or saved and restored on the stack ($fp, $s8).
     unsafe {
         asm!("addi.d $sp, $sp, -32",
              "st.d $fp, $sp, 0",

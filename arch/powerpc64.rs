@@ -345,10 +345,10 @@ pub unsafe fn probe_registers(nr: usize, before: &[usize; 19]) -> [usize; 19] {
         lr,
     ] = &mut after;
     let mut io = [*r30, *r31, *lr, 0, 0, 0];
-    // SAFETY: the caller vouches for the call; every register written is an
-    // operand, declared clobbered (lr, which the compiler then saves), or
-    // saved and restored in the asm's own frame (r30, r31). `io` outlives
-    // the asm.
+    // Every register written is an operand, declared clobbered (lr, which
+    // the compiler then saves), or saved and restored in the asm's own frame
+    // (r30, r31). `io` outlives the asm.
+    // SAFETY: the caller vouches for the call; the registers are as above.
     unsafe {
         asm!("stdu 1, -96(1)",
              "std 30, 32(1)",

@@ -153,10 +153,10 @@ pub unsafe fn syscall6(
 ) -> usize {
     let ret;
     let rest = [a4, a6, nr];
-    // SAFETY: as in `syscall0`; esi and ebp are pushed before they are loaded
-    // and popped after the call, so both hold their own values again; the
-    // stack is back where it was (two pushes, two pops). `rest` outlives the
-    // asm, which only reads it.
+    // esi and ebp are pushed before they are loaded and popped after the
+    // call, so both hold their own values again; the stack is back where it
+    // was (two pushes, two pops). `rest` outlives the asm, which only reads it.
+    // SAFETY: as in `syscall0`, with the registers as above.
     unsafe {
         asm!("push ebp",
              "push esi",

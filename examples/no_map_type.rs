@@ -27,10 +27,10 @@ fn main() {
     println!(
         "Unchecked, as in the seed's question: the raw system call's return used as a pointer"
     );
-    // SAFETY: the arguments are plain numbers and the kernel refuses them
-    // (no mapping type): nothing is mapped, no memory is touched.
     // (`arch::sys_mmap` is the raw stub with this architecture's spelling of
     // mmap: six registers, mmap2's units, or s390x's argument block.)
+    // SAFETY: the arguments are plain numbers and the kernel refuses them
+    // (no mapping type): nothing is mapped, no memory is touched.
     let raw = unsafe {
         rawmap::arch::sys_mmap(
             0,

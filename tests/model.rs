@@ -1016,10 +1016,10 @@ impl World {
             } => {
                 let r = &mut self.regions[region];
                 let addr = r.addr + sealed * self.page;
-                // SAFETY: the page belongs to a mapping this test owns; sealing
-                // it only makes later changes to it fail (and the value's drop
-                // leave it mapped, which the model expects).
+                // (The value's drop then leaves it mapped, which the model expects.)
                 #[allow(unused_unsafe)]
+                // SAFETY: the page belongs to a mapping this test owns; sealing
+                // it only makes later changes to it fail.
                 let sealed_now = unsafe { rawmap::mseal(addr as *const _, self.page) };
                 expect("mseal of one page", sealed_now, Ok(()))?;
                 r.pages[sealed].sealed = true;

@@ -58,9 +58,6 @@ pub fn libc_mmap(
     fd: i32,
     offset: u64,
 ) -> Result<usize, Errno> {
-    // SAFETY: the same request the test makes through rawmap; a non-FIXED
-    // result is a fresh range we unmap at once, a FIXED one is replaced by
-    // the caller's identical call right after.
     #[cfg(target_pointer_width = "32")]
     // SAFETY: as below. On 32-bit targets the oracle is glibc's `mmap64`
     // (it calls mmap2 after its own offset checks), not a raw syscall:
@@ -79,7 +76,10 @@ pub fn libc_mmap(
         }
         Ok(ret as usize)
     }
+    // A non-FIXED result is a fresh range we unmap at once, a FIXED one is
+    // replaced by the caller's identical call right after.
     #[cfg(target_pointer_width = "64")]
+    // SAFETY: the same request the test makes through rawmap (see above).
     unsafe {
         #[cfg(not(target_arch = "s390x"))]
         let ret = libc::syscall(
