@@ -9,7 +9,7 @@
 //! | clobbered           | none but `x0` (the kernel restores the rest)         |
 //! | error convention    | `x0` in `-4095..=-1` is `-errno`                     |
 //! | mmap                | `mmap` (222), offset in bytes                        |
-//! | fork                | `clone(SIGCHLD, 0, 0, 0, 0)` (220): there is no fork |
+//! | fork                | `clone(SIGCHLD, 0)` (220): there is no fork          |
 //!
 //! Quirks a newcomer trips over:
 //!
@@ -160,8 +160,11 @@ pub unsafe fn sys_mmap(
     unsafe { syscall6(crate::nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }
 
-/// `fork()` without a fork syscall: `clone(flags = SIGCHLD, stack = 0, …)`.
-/// Argument order here is flags, stack, parent_tid, tls, child_tid.
+/// `fork()` without a fork syscall: `clone(flags = SIGCHLD, stack = 0)`.
+/// Argument order here is flags, stack, parent_tid, tls, child_tid; the last
+/// three are read only under `CLONE_PARENT_SETTID`, `CLONE_SETTLS` and
+/// `CLONE_CHILD_SETTID`/`CLONE_CHILD_CLEARTID`, none of which fork sets, so
+/// they are not passed (as musl's fork does): three instructions fewer.
 ///
 /// # Safety
 /// As for the `fork` system call (see `rawmap::fork`).
@@ -170,7 +173,7 @@ pub unsafe fn sys_fork() -> usize {
     use linux_raw_sys::general::SIGCHLD;
     // SAFETY: with no CLONE_VM and stack 0 the child gets a copy of the
     // address space and this same stack, exactly like fork(2).
-    unsafe { syscall5(crate::nr::CLONE, SIGCHLD as usize, 0, 0, 0, 0) }
+    unsafe { syscall2(crate::nr::CLONE, SIGCHLD as usize, 0) }
 }
 
 // ---------------------------------------------------------------------------
@@ -186,17 +189,19 @@ pub unsafe fn sys_fork() -> usize {
 //   after that              the auxiliary vector (AT_* pairs, AT_NULL last),
 //                           then the strings the pointers above point at
 //
-// * `sp` is 16-byte aligned and points at argc. AAPCS64 requires `sp` to be
-//   16-byte aligned whenever it is used to access memory, and Linux turns on
-//   the hardware check, so a misaligned `sp` faults at the first `ldr`; the
-//   `and` below re-establishes it in case an exotic loader broke it.
+// * `sp` is 16-byte aligned and points at argc: `create_elf_tables` rounds
+//   it down to 16 bytes (`STACK_ROUND`), as AAPCS64 requires whenever `sp`
+//   is used to access memory (Linux turns on the hardware check, so a
+//   misaligned `sp` would fault at the first `ldr`). `_start` uses it as it
+//   is; `tests/nolibc_binary.rs` checks the alignment `rawmap_main` sees.
 // * `x0` holds a function for the program to register with `atexit` (the
 //   dynamic linker's `_dl_fini`) when ld.so ran first; the kernel itself
 //   leaves 0 there. A static program with no atexit ignores it (and
 //   overwrites `x0` with argc).
 // * Nothing else carries meaning. `x29` (frame pointer) and `x30` (link
-//   register) are zeroed so that frame walkers see where the chain ends;
-//   `_start` was not called and has nowhere to return to.
+//   register) are 0, so frame walkers see where the chain ends: arm64's
+//   `start_thread_common` zeroes every register of the new program (so
+//   `_start` need not). `_start` was not called and has nowhere to return to.
 // * `rawmap_main(argc: x0, argv: x1, envp: x2)` returns an int in `w0`, which
 //   is already where `exit_group` (syscall 94 in `x8`) takes its argument.
 // * `udf #0` after the last `svc` is never reached (exit_group does
@@ -204,6 +209,16 @@ pub unsafe fn sys_fork() -> usize {
 //   into whatever the linker placed next.
 // * `.text._start` is a section of its own so that `--gc-sections` keeps it
 //   as the entry point and still drops everything unused around it.
+// * envp is recorded for `getauxval` (src/rt.rs) here, not in Rust, and only
+//   if the program reads it. Here `getauxval` is a C symbol that
+//   compiler-builtins may refer to after LTO, so LTO must keep it and, from
+//   Rust, the store and its writable word, a segment of their own (133 bytes
+//   of the seed's fork program). In asm the word (`rawmap_environment`) and
+//   the store are sections of their own, the store's marked SHF_LINK_ORDER
+//   (flag `o`) to the word's: `--gc-sections` keeps the store only when
+//   something that stays reads the word. `_start` is thus three sections
+//   that must follow each other, which `rawmap-rt.ld` (the documented way to
+//   link) arranges; lld's default layout does not.
 // * It is a macro, expanded by `rawmap::entry!` in the program's own crate,
 //   so that enabling `rt` emits nothing by itself: a std binary elsewhere in
 //   the dependency graph keeps its crt1.o `_start` (see src/rt.rs). Every
@@ -220,19 +235,28 @@ macro_rules! __rawmap_start {
             ".globl _start",
             ".type _start,%function",
             "_start:",
-            "    mov x29, #0",
-            "    mov x30, #0",
-            "    mov x9, sp",
-            "    and sp, x9, #-16",
-            "    ldr x0, [x9]",
-            "    add x1, x9, #8",
+            "    ldr x0, [sp]",
+            "    add x1, sp, #8",
             "    add x2, x1, x0, lsl #3",
             "    add x2, x2, #8",
+            ".size _start, . - _start",
+            ".popsection",
+            ".pushsection .bss.rawmap_environment,\"aw\",%nobits",
+            ".p2align 3",
+            ".globl rawmap_environment",
+            "rawmap_environment:",
+            "    .zero 8",
+            ".popsection",
+            // SHF_LINK_ORDER to the word: live only if the word is.
+            ".pushsection .text._start.environment,\"axo\",%progbits,rawmap_environment",
+            "    adrp x9, rawmap_environment",
+            "    str x2, [x9, :lo12:rawmap_environment]",
+            ".popsection",
+            ".pushsection .text._start.main,\"ax\",%progbits",
             "    bl rawmap_main",
             "    mov x8, #{exit_group}",
             "    svc #0",
             "    udf #0",
-            ".size _start, . - _start",
             ".popsection",
             exit_group = const $crate::nr::EXIT_GROUP,
         );

@@ -3,8 +3,10 @@
 //! `rt` feature supplies `_start` and the panic handler; everything else is
 //! a rawmap wrapper over one system call.
 //!
-//! An int in a shared mapping is set to 1; a forked child prints it and adds
-//! one; the parent waits for the child and prints it again:
+//! An int in a shared mapping is set to 1; a forked child reads it, adds
+//! one and prints what it read; the parent waits for the child and prints
+//! the int again. Both then unmap it and return from `main`, whose value
+//! `_start` passes to exit_group:
 //!
 //! ```text
 //! Child started, value = 1
@@ -64,7 +66,7 @@ use core::ptr::null_mut;
 use rawmap::rt::{Args, decimal, write_all};
 use rawmap::{
     AT_FDCWD, BorrowedFd, Fork, Map, MapType, OFlags, OwnedFd, Prot, WaitOptions, c_void, close,
-    exit_group, fork, mmap, munmap, openat, wait4,
+    fork, mmap, munmap, openat, wait4,
 };
 
 rawmap::entry!(main);
@@ -80,7 +82,23 @@ const MAP_DEV_ZERO: bool = match option_env!("NOLIBC_FORK_MAPPING") {
 };
 
 fn main(_: Args) -> i32 {
-    let shared = map_shared_int(MAP_DEV_ZERO);
+    match fork_and_print() {
+        Ok(()) => 0,
+        // As in the C program: the failed call on stderr, EXIT_FAILURE.
+        Err(message) => {
+            write_all(stderr(), message);
+            1
+        }
+    }
+}
+
+/// What fails: `<call>() failed\n`, the C program's message.
+type Failed = &'static [u8];
+
+/// The seed's program, on both sides of the fork; the return value of
+/// `main` is the exit status of each (`_start` passes it to exit_group).
+fn fork_and_print() -> Result<(), Failed> {
+    let shared = map_shared_int(MAP_DEV_ZERO)?;
     let value = shared as *mut i32;
     // SAFETY: `value` is the start of a fresh read-write mapping of at least
     // one page. Volatile, because another process writes it between the
@@ -89,35 +107,40 @@ fn main(_: Args) -> i32 {
 
     // SAFETY: this process has one thread and holds no lock, and the child
     // only makes system calls and touches the shared int before exit_group.
-    match unsafe { fork() } {
-        Err(_) => fail(b"fork() failed\n"),
+    let (prefix, seen): (&[u8], i32) = match unsafe { fork() } {
+        Err(_) => return Err(b"fork() failed\n"),
         Ok(Fork::Child) => {
-            // SAFETY: the child's view of the same shared page.
+            // SAFETY: the child's view of the same shared page; the parent
+            // is blocked in wait4 meanwhile.
             let seen = unsafe { value.read_volatile() };
-            say(b"Child started, value = ", seen);
-            // SAFETY: as above; the parent is blocked in wait4 meanwhile.
+            // SAFETY: as above.
             unsafe { value.write_volatile(seen.wrapping_add(1)) };
-            unmap(shared);
-            exit_group(0)
+            (b"Child started, value = ", seen)
         }
         Ok(Fork::Parent(_)) => {
             if wait4(-1, WaitOptions::empty()).is_err() {
-                fail(b"wait() failed\n");
+                return Err(b"wait() failed\n");
             }
             // SAFETY: the child has exited; the page is still mapped here.
-            say(b"In parent, value = ", unsafe { value.read_volatile() });
-            unmap(shared);
-            0
+            (b"In parent, value = ", unsafe { value.read_volatile() })
         }
+    };
+    // The rest is the same on both sides: each prints what it saw and
+    // unmaps.
+    say(prefix, seen);
+    // SAFETY: this side is done with the mapping and exits right after.
+    match unsafe { munmap(shared, LEN) } {
+        Ok(()) => Ok(()),
+        Err(_) => Err(b"munmap() failed\n"),
     }
 }
 
 /// `mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 /// -1, 0)`, or the same mapping of `/dev/zero` with plain `MAP_SHARED`.
-fn map_shared_int(dev_zero: bool) -> *mut c_void {
+fn map_shared_int(dev_zero: bool) -> Result<*mut c_void, Failed> {
     let (flags, zero) = if dev_zero {
         let Ok(zero) = openat(AT_FDCWD, c"/dev/zero", OFlags::RDWR, 0) else {
-            fail(b"open() failed\n")
+            return Err(b"open() failed\n");
         };
         (MapType::Shared.into(), Some(zero))
     } else {
@@ -127,32 +150,30 @@ fn map_shared_int(dev_zero: bool) -> *mut c_void {
     // SAFETY: no MAP_FIXED, so nothing existing is replaced.
     let Ok(addr) = (unsafe { mmap(null_mut(), LEN, Prot::READ | Prot::WRITE, flags, fd, 0) })
     else {
-        fail(b"mmap() failed\n")
+        return Err(b"mmap() failed\n");
     };
     // The mapping holds its own reference to /dev/zero; the fd can go.
     if let Some(zero) = zero {
         if close(zero).is_err() {
-            fail(b"close() failed\n");
+            return Err(b"close() failed\n");
         }
     }
-    addr
-}
-
-fn unmap(shared: *mut c_void) {
-    // SAFETY: the caller is done with the mapping and exits right after.
-    if unsafe { munmap(shared, LEN) }.is_err() {
-        fail(b"munmap() failed\n");
-    }
+    Ok(addr)
 }
 
 /// Prints `<prefix><value>\n` on stdout.
 fn say(prefix: &[u8], value: i32) {
     // SAFETY: fd 1 stays open for the whole program.
     let stdout = unsafe { BorrowedFd::borrow_raw(1) };
-    let mut digits = [0; 20];
+    // The digits end where the newline starts: one write for both.
+    let mut line = [0; 21];
+    line[20] = b'\n';
+    let digits = match line.first_chunk_mut::<20>() {
+        Some(digits) => decimal(value.into(), digits).len(),
+        None => 0,
+    };
     write_all(stdout, prefix);
-    write_all(stdout, decimal(value.into(), &mut digits));
-    write_all(stdout, b"\n");
+    write_all(stdout, line.get(20 - digits..).unwrap_or_default());
 }
 
 /// `a == b` for the constant above (`str`'s `==` is not usable in `const`).
@@ -174,9 +195,4 @@ const fn same(a: &str, b: &str) -> bool {
 fn stderr() -> BorrowedFd<'static> {
     // SAFETY: fd 2 stays open for the whole program.
     unsafe { BorrowedFd::borrow_raw(2) }
-}
-
-fn fail(message: &[u8]) -> ! {
-    write_all(stderr(), message);
-    exit_group(1)
 }

@@ -407,9 +407,32 @@ macro_rules! __rawmap_runtime {
     };
 }
 
+/// Whether `_start` itself records envp (`arch/aarch64.rs` says why), in
+/// the word `rawmap_environment` it defines, rather than [`set_environment`].
+const RECORDED_BY_START: bool = cfg!(all(target_arch = "aarch64", not(feature = "std")));
+
 /// The environment `_start` found, and after its null pointer the auxiliary
 /// vector; null until [`set_environment`] runs.
+#[cfg(not(all(target_arch = "aarch64", not(feature = "std"))))]
 static ENVIRONMENT: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mut());
+#[cfg(all(target_arch = "aarch64", not(feature = "std")))]
+unsafe extern "C" {
+    /// The same word, defined (zeroed, 8-byte aligned) and written by the
+    /// `_start` that [`entry!`](crate::entry) expands.
+    #[link_name = "rawmap_environment"]
+    static ENVIRONMENT: AtomicPtr<*const c_char>;
+}
+
+/// [`ENVIRONMENT`], wherever it is defined.
+fn environment() -> &'static AtomicPtr<*const c_char> {
+    #[cfg(all(target_arch = "aarch64", not(feature = "std")))]
+    // SAFETY: `_start` defines the word as a zeroed, aligned pointer; it
+    // is only ever accessed atomically (its store in `_start` precedes
+    // every Rust access).
+    return unsafe { &ENVIRONMENT };
+    #[cfg(not(all(target_arch = "aarch64", not(feature = "std"))))]
+    &ENVIRONMENT
+}
 
 /// Records where the initial stack's envp (and so the auxiliary vector)
 /// is, for [`getauxval`]. [`entry!`](crate::entry) calls it first thing.
@@ -418,7 +441,9 @@ static ENVIRONMENT: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mu
 /// `envp` must be the kernel's envp: null-terminated pointers followed by
 /// the auxiliary vector, alive for the rest of the process.
 pub unsafe fn set_environment(envp: *const *const c_char) {
-    ENVIRONMENT.store(envp.cast_mut(), Ordering::Relaxed);
+    if !RECORDED_BY_START {
+        environment().store(envp.cast_mut(), Ordering::Relaxed);
+    }
 }
 
 /// `getauxval(kind)`: the value of the auxiliary-vector entry `kind`
@@ -428,7 +453,7 @@ pub unsafe fn set_environment(envp: *const *const c_char) {
 /// The kernel puts the vector right after envp's null pointer on the
 /// initial stack: `(type, value)` word pairs, ended by `AT_NULL` (0).
 pub fn getauxval(kind: usize) -> Option<usize> {
-    let mut at = ENVIRONMENT.load(Ordering::Relaxed).cast_const();
+    let mut at = environment().load(Ordering::Relaxed).cast_const();
     if at.is_null() {
         return None;
     }
@@ -469,25 +494,27 @@ pub fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) {
 /// for negative values): an itoa that needs neither `core::fmt` nor an
 /// allocator. 20 bytes hold every `i64`, `i64::MIN` included.
 pub fn decimal(value: i64, buf: &mut [u8; 20]) -> &[u8] {
-    // Only `get`/`get_mut` below: no bounds check that could panic, so a
-    // program that prints numbers does not pull in the panic machinery.
+    // The digits go in from the end, the sign before them. No bounds check
+    // (none could fail, and each would bring its panic path along): the
+    // magnitude is at most 2^63, which has 19 digits, so `start` ends at 1
+    // or more after the digits, and the sign's byte is in the array.
     let mut rest = value.unsigned_abs();
     let mut start = buf.len();
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
-        start = start.wrapping_sub(1);
+    loop {
+        start -= 1;
+        // SAFETY: `start` < 20, and >= 1 by the digit count above.
+        unsafe { *buf.get_unchecked_mut(start) = b'0' + (rest % 10) as u8 };
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    if value < 0 {
-        start = start.wrapping_sub(1);
-        if let Some(sign) = buf.get_mut(start) {
-            *sign = b'-';
-        }
-    }
-    buf.get(start..).unwrap_or_default()
+    // The sign goes in whether or not it is kept: no branch.
+    // SAFETY: at most 19 digits were written, so `start - 1` >= 0.
+    unsafe { *buf.get_unchecked_mut(start - 1) = b'-' };
+    start -= usize::from(value < 0);
+    // SAFETY: `start` <= 19, inside the array.
+    unsafe { buf.get_unchecked(start..) }
 }
 
 /// Prints `panicked at FILE:LINE:COLUMN:` and the message on fd 2, piece by
