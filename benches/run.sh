@@ -2,6 +2,12 @@
 # Regenerates BENCHMARKS.md and benches/costs.png on this machine:
 #
 #   benches/run.sh [ROUNDS]      (default 7 rounds of each timing)
+#   benches/run.sh --sections 1,2,3
+#                                rewrites only the sections named (1:
+#                                callgrind, 2: disassembly, 3: sizes; the
+#                                ones without timings) of BENCHMARKS.md in
+#                                place, for a change that affects only
+#                                those; the rest keeps its full run.
 #
 # 1. instructions per call, callgrind (benches/callgrind.sh);
 # 2. instructions of each wrapper out of line, per architecture and
@@ -19,20 +25,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
-rounds=${1:-7}
+sections=""
+if [ "${1:-}" = --sections ]; then
+    sections=${2:?"usage: $0 [ROUNDS] | --sections 1,2,3"}
+    case ",$sections," in *,[!123],* | *,,*) echo "$0: only sections 1, 2 and 3 can be regenerated alone" >&2; exit 2 ;; esac
+fi
+rounds=7
+[ -z "$sections" ] && rounds=${1:-7}
 out=BENCHMARKS.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+wanted() { [ -z "$sections" ] || case ",$sections," in *,"$1",*) true ;; *) false ;; esac; }
 
-echo "== 1. callgrind" >&2
-bash benches/callgrind.sh >"$work/callgrind"
-callgrind_pair() { awk -v l="$1" 'index($0, l) == 1 { print $(NF - 1); exit }' "$work/callgrind"; }
-rawmap_instr=$(callgrind_pair "rawmap::mmap (typed) + munmap")
-glibc_instr=$(callgrind_pair "libc::mmap + munmap (glibc)")
-echo "== 2. disassembly" >&2
-bash benches/disasm.sh --markdown >"$work/disasm"
+if wanted 1; then
+    echo "== 1. callgrind" >&2
+    bash benches/callgrind.sh >"$work/callgrind"
+    callgrind_pair() { awk -v l="$1" 'index($0, l) == 1 { print $(NF - 1); exit }' "$work/callgrind"; }
+    rawmap_instr=$(callgrind_pair "rawmap::mmap (typed) + munmap")
+    glibc_instr=$(callgrind_pair "libc::mmap + munmap (glibc)")
+fi
+if wanted 2; then
+    echo "== 2. disassembly" >&2
+    bash benches/disasm.sh --markdown >"$work/disasm"
+fi
 
+sizes() {
 echo "== 3. sizes" >&2
 flags=$(sed -n 's/^\/\/! RUSTFLAGS="\([^"]*\)".*/\1/p' examples/nolibc_fork.rs)
 size_row() { # LABEL FILE… -> "| LABEL | size | size |"
@@ -84,6 +102,74 @@ arm_rust=${rust_bin[aarch64-unknown-linux-gnu]}
     readelf -lW "$x86_rust" | sed -n '/Program Headers/,/^$/p'
     echo '```'
 } >"$work/sizes"
+}
+if wanted 3; then sizes; fi
+
+# Sections 1, 2 and 3, from $work/callgrind, $work/disasm and $work/sizes;
+# when rewritten alone,
+# each says so, since the top of the file dates the full run.
+partial_note=""
+[ -z "$sections" ] || partial_note="
+(This section: \`benches/run.sh --sections $sections\` on $(date -u +%Y-%m-%d), $(rustc --version).)
+"
+section_1() {
+cat <<EOF
+## 1. Instructions per call, inlined and not (callgrind)
+$partial_note
+\`benches/callgrind.sh\` (CI runs it with \`--check\`: an inlined rawmap wrapper may not cost more
+than the bare stub with the error check written by hand).
+
+\`\`\`text
+$(cat "$work/callgrind")
+\`\`\`
+EOF
+}
+section_2() {
+cat <<EOF
+## 2. Wrappers out of line, per architecture and opt-level
+$partial_note
+\`benches/disasm.sh\` compiles \`benches/shims/\` (one \`#[inline(never)]\` function around each
+wrapper, arguments unknown to the compiler) for every architecture in its table and counts the
+instructions with objdump. \`stub_*\` is the bare stub, \`pair_*\` two wrappers inlined into one
+function and \`floor_pair_*\` the same written with the bare stubs (where LLVM found them
+identical it merged the two, which shows as the same count). CI runs it with \`--check\`, against
+\`benches/disasm.counts\`.
+$(cat "$work/disasm")
+
+What the layouts buy (x86_64, opt-level 3): \`shim_mmap\` is 12 instructions with no branch,
+where the 16-byte \`Result\` through memory cost 24–32; \`Errno\` is one word holding \`!errno\`, so
+\`Result<*mut c_void, Errno>\` is a pair of words returned in \`rax:rdx\`. \`Option<BorrowedFd>\` is
+4 bytes (\`BorrowedFd\` is never -1), and turning \`None\` into the -1 the kernel wants is one
+\`not\`: the only difference between \`typed_pair_mmap_munmap\` and \`pair_mmap_munmap\`.
+\`shim_wait4_is_err\` does not decode the status: the \`Result\` has a tag of its own. \`getpid\` has
+no error path in the kernel, so rawmap's returns the pid itself, not a \`Result\`: out of line it
+is the bare stub, instruction for instruction, on every architecture and opt-level. The
+x86_64 stubs use \`inlateout("rax")\`: at opt-level z the same pair with \`inout("rax")\` was 23
+instructions against 22.
+EOF
+}
+section_3() {
+cat <<EOF
+## 3. Binary size: the seed's fork program
+$partial_note
+$(cat "$work/sizes")
+EOF
+}
+
+if [ -n "$sections" ]; then
+    # Replace each section from its heading to the next one.
+    for n in 1 2 3; do
+        wanted $n || continue
+        "section_$n" >"$work/section"
+        awk -v n="$n" -v file="$work/section" '
+            $0 ~ "^## " n "\\. " { while ((getline line < file) > 0) print line; print ""; skip = 1; next }
+            skip && /^## / { skip = 0 }
+            !skip' "$out" >"$work/out"
+        cp "$work/out" "$out"
+    done
+    echo "rewrote section(s) $sections of $out" >&2
+    exit 0
+fi
 
 echo "== 4. throughput ($rounds rounds)" >&2
 cargo bench --bench costs --no-run --quiet 2>/dev/null
@@ -193,39 +279,11 @@ so every timing is the median of $rounds interleaved rounds, the spread is given
 of the process (user + system, from \`getrusage\`) is given next to the wall time, because it is
 much less disturbed by other processes competing for the cores.
 
-## 1. Instructions per call, inlined and not (callgrind)
+$(section_1)
 
-\`benches/callgrind.sh\` (CI runs it with \`--check\`: an inlined rawmap wrapper may not cost more
-than the bare stub with the error check written by hand).
+$(section_2)
 
-\`\`\`text
-$(cat "$work/callgrind")
-\`\`\`
-
-## 2. Wrappers out of line, per architecture and opt-level
-
-\`benches/disasm.sh\` compiles \`benches/shims/\` (one \`#[inline(never)]\` function around each
-wrapper, arguments unknown to the compiler) for every architecture in its table and counts the
-instructions with objdump. \`stub_*\` is the bare stub, \`pair_*\` two wrappers inlined into one
-function and \`floor_pair_*\` the same written with the bare stubs (where LLVM found them
-identical it merged the two, which shows as the same count). CI runs it with \`--check\`, against
-\`benches/disasm.counts\`.
-$(cat "$work/disasm")
-
-What the layouts buy (x86_64, opt-level 3): \`shim_mmap\` is 12 instructions with no branch,
-where the 16-byte \`Result\` through memory cost 24–32; \`Errno\` is one word holding \`!errno\`, so
-\`Result<*mut c_void, Errno>\` is a pair of words returned in \`rax:rdx\`. \`Option<BorrowedFd>\` is
-4 bytes (\`BorrowedFd\` is never -1), and turning \`None\` into the -1 the kernel wants is one
-\`not\`: the only difference between \`typed_pair_mmap_munmap\` and \`pair_mmap_munmap\`.
-\`shim_wait4_is_err\` does not decode the status: the \`Result\` has a tag of its own. \`getpid\` has
-no error path in the kernel, so rawmap no longer checks one; out of line its
-\`Result<i32, Errno>\` (16 bytes) still goes through memory, 3 instructions over the stub. The
-x86_64 stubs use \`inlateout("rax")\`: at opt-level z the same pair with \`inout("rax")\` was 23
-instructions against 22.
-
-## 3. Binary size: the seed's fork program
-
-$(cat "$work/sizes")
+$(section_3)
 
 ## 4. Throughput against glibc and rustix
 
