@@ -212,7 +212,7 @@ pub unsafe fn sys_fork() -> usize {
 // * envp is recorded for `getauxval` (src/rt.rs) here, not in Rust, and only
 //   if the program reads it. Here `getauxval` is a C symbol that
 //   compiler-builtins may refer to after LTO, so LTO must keep it and, from
-//   Rust, the store and its writable word, a segment of their own (133 bytes
+//   Rust, the store and its writable word, a segment of their own (136 bytes
 //   of the seed's fork program). In asm the word (`rawmap_environment`) and
 //   the store are sections of their own, the store's marked SHF_LINK_ORDER
 //   (flag `o`) to the word's: `--gc-sections` keeps the store only when

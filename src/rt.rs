@@ -412,7 +412,8 @@ macro_rules! __rawmap_runtime {
 const RECORDED_BY_START: bool = cfg!(all(target_arch = "aarch64", not(feature = "std")));
 
 /// The environment `_start` found, and after its null pointer the auxiliary
-/// vector; null until [`set_environment`] runs.
+/// vector; null until [`set_environment`] (on aarch64 without `std`,
+/// `_start` itself) records it.
 #[cfg(not(all(target_arch = "aarch64", not(feature = "std"))))]
 static ENVIRONMENT: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mut());
 #[cfg(all(target_arch = "aarch64", not(feature = "std")))]
@@ -452,6 +453,10 @@ pub unsafe fn set_environment(envp: *const *const c_char) {
 ///
 /// The kernel puts the vector right after envp's null pointer on the
 /// initial stack: `(type, value)` word pairs, ended by `AT_NULL` (0).
+///
+/// On aarch64 without `std`, the word it reads is defined by the `_start`
+/// of [`entry!`](crate::entry): a program that calls this without `entry!`
+/// does not link (`undefined symbol: rawmap_environment`).
 pub fn getauxval(kind: usize) -> Option<usize> {
     let mut at = environment().load(Ordering::Relaxed).cast_const();
     if at.is_null() {
