@@ -159,7 +159,7 @@ pub unsafe fn shim_stub_munmap(addr: *mut c_void, len: usize) -> usize {
 /// `rawmap::getpid` as a real function.
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn shim_rawmap_getpid() -> Pid {
+pub fn shim_rawmap_getpid() -> Result<Pid, Errno> {
     rawmap::getpid()
 }
 
@@ -549,7 +549,10 @@ cases! {
 
     "getpid", "rawmap", "rawmap::getpid",
     fn bench_getpid_rawmap(len, region) {
-        black_box(rawmap::getpid());
+        match rawmap::getpid() {
+            Ok(pid) => black_box(pid),
+            Err(e) => failed("rawmap getpid", e.raw().into()),
+        };
     }
 
     "getpid", "peer", "libc::getpid (glibc)",
@@ -594,7 +597,10 @@ cases! {
 
     "getpid", "info", "rawmap::getpid, not inlined",
     fn bench_getpid_rawmap_outlined(len, region) {
-        black_box(shim_rawmap_getpid());
+        match shim_rawmap_getpid() {
+            Ok(pid) => black_box(pid),
+            Err(e) => failed("rawmap shim getpid", e.raw().into()),
+        };
     }
 
     "getpid", "info", "arch stub not inlined + check by hand",

@@ -198,22 +198,18 @@ pub fn exit_group(code: i32) -> ! {
     unsafe { arch::syscall1_noreturn(crate::nr::EXIT_GROUP, code as isize as usize) }
 }
 
-/// `getpid()`. It cannot fail: the kernel's getpid has no error path, so
-/// this one wrapper returns the pid itself. A `Result<Pid, Errno>` would
-/// carry a tag nothing can set, and out of line cost two to three
-/// instructions over the bare stub, writing both through memory
-/// (`benches/disasm.sh`, `shim_getpid` against `stub_getpid`).
+/// `getpid()`. It cannot fail; the `Result` keeps every wrapper alike.
 ///
 /// # References
 /// [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
 #[inline(always)]
-pub fn getpid() -> Pid {
+pub fn getpid() -> Result<Pid, Errno> {
     // SAFETY: no arguments, no memory.
     let raw = unsafe { syscall0(crate::nr::GETPID) };
     // The kernel's getpid has no error path (it returns the caller's tgid),
     // so there is nothing to check: the stub's answer is the pid.
     let _ = traced(raw, |_| strace::Getpid);
-    raw as Pid
+    Ok(raw as Pid)
 }
 
 /// `kill(pid, signal)`.

@@ -90,7 +90,7 @@ pub unsafe fn shim_madvise(addr: *mut c_void, len: usize, advice: Advice) -> Res
 /// `rawmap::getpid`.
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn shim_getpid() -> Pid {
+pub fn shim_getpid() -> Result<Pid, Errno> {
     rawmap::getpid()
 }
 
