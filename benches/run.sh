@@ -141,9 +141,10 @@ where the 16-byte \`Result\` through memory cost 24–32; \`Errno\` is one word 
 \`Result<*mut c_void, Errno>\` is a pair of words returned in \`rax:rdx\`. \`Option<BorrowedFd>\` is
 4 bytes (\`BorrowedFd\` is never -1), and turning \`None\` into the -1 the kernel wants is one
 \`not\`: the only difference between \`typed_pair_mmap_munmap\` and \`pair_mmap_munmap\`.
-\`shim_wait4_is_err\` does not decode the status: the \`Result\` has a tag of its own. \`getpid\` has
-no error path in the kernel, so rawmap's returns the pid itself, not a \`Result\`: out of line it
-is the bare stub, instruction for instruction, on every architecture and opt-level. The
+\`shim_wait4_is_err\` does not decode the status: the \`Result\` has a tag of its own. \`getpid\` stays a
+\`Result\` like every wrapper: with an \`i32\` inside it is 16 bytes and, out of line, goes back
+through memory (5 instructions against the stub's 3 on aarch64, 6 against 3 on x86_64); inlined
+it is the stub. The
 x86_64 stubs use \`inlateout("rax")\`: at opt-level z the same pair with \`inout("rax")\` was 23
 instructions against 22.
 EOF
