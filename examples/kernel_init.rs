@@ -153,6 +153,10 @@ fn mount_everything() {
         }
         Err(errno) => fail(b"open", c"/dev/console", errno),
     }
+    // Start on a line of our own: the firmware or the kernel may have left
+    // one unfinished (ppc64le's prom_init does), and the host reads our
+    // lines from their first column.
+    say(&[]);
 }
 
 /// Reads `/tests/LIST` into `buf` and returns the bytes read.

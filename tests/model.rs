@@ -101,9 +101,10 @@ fn main() {
             // What qemu-user gets wrong is left out (the module's head says
             // what); the real-kernel cells run all of it.
             format!(
-                " (under qemu-user: no mseal, no multi-VMA remap, paths of /proc/self/maps \
-                 not compared; all of it {})",
-                common::kernel::checked_on((0, 0))
+                " (under qemu-user: no multi-VMA remap, paths of /proc/self/maps not compared, \
+                 {}; mseal answered ENOSYS, {})",
+                common::kernel::checked_on((0, 0)),
+                common::kernel::checked_on(common::kernel::MSEAL)
             )
         } else {
             String::new()
