@@ -2,17 +2,20 @@
 //! program with no libc that runs a machine. The kernel starts it from the
 //! initramfs as `/init`; it
 //!
-//! 1. mounts `/proc` (proc), `/dev` (devtmpfs) and `/tmp` (tmpfs, the
-//!    scratch space of the tests), and makes `/dev/console` its fds 0, 1, 2;
+//! 1. mounts `/proc` (proc), `/dev` (devtmpfs), `/tmp` (tmpfs, the scratch
+//!    space of the tests) and `/sys` (sysfs, where the tests read what the
+//!    kernel was built with), and makes `/dev/console` its fds 0, 1, 2;
 //! 2. runs every program listed in `/tests/LIST`, one after the other:
 //!    `fork`, then `execve` in the child with the program's stdout and stderr
 //!    on a pipe, which the parent copies to the console line by line while
 //!    it reads the results out of it; `wait4` for its status;
-//! 3. prints one line per program and one final summary line, both
+//! 3. prints one line per program (with the seconds it took: the matrix's
+//!    time budget is spent here) and one final summary line, both
 //!    machine-readable (`rawmap-init: …`, `key=value` fields), and
 //! 4. powers the machine off with `reboot(LINUX_REBOOT_CMD_POWER_OFF)`.
 //!
-//! `/tests/LIST` has one program per line: a kind, the path, and its
+//! `/tests/LIST` has one program per line: a kind, any `NAME=VALUE`
+//! variables to add to the program's environment, the path, and its
 //! arguments, separated by spaces:
 //!
 //! * `test PATH ARGS…`: a libtest test binary. It passed when it exited 0,
@@ -68,9 +71,11 @@ const ENVIRONMENT: [&CStr; 5] = [
     c"RAWMAP_REAL_KERNEL=1",
 ];
 
-/// Longest `/tests/LIST`, and most arguments per program.
+/// Longest `/tests/LIST`, most words per line (kind, variables, path and
+/// arguments), and most variables per program on top of `ENVIRONMENT`.
 const LIST_CAPACITY: usize = 4096;
 const MAX_ARGS: usize = 15;
+const MAX_EXTRA_ENV: usize = 4;
 
 fn main(_: Args) -> i32 {
     mount_everything();
@@ -101,6 +106,9 @@ fn mount_everything() {
         (c"proc", c"/proc", c"proc"),
         (c"devtmpfs", c"/dev", c"devtmpfs"),
         (c"tmpfs", c"/tmp", c"tmpfs"),
+        // What the kernel was built with (huge pages, THP), for the tests'
+        // expectations (tests/common/kernel.rs).
+        (c"sysfs", c"/sys", c"sysfs"),
     ] {
         // SAFETY: the paths are NUL-terminated and live across the calls.
         let made = decode_return(unsafe {
@@ -145,6 +153,10 @@ fn mount_everything() {
         }
         Err(errno) => fail(b"open", c"/dev/console", errno),
     }
+    // Start on a line of our own: the firmware or the kernel may have left
+    // one unfinished (ppc64le's prom_init does), and the host reads our
+    // lines from their first column.
+    say(&[]);
 }
 
 /// Reads `/tests/LIST` into `buf` and returns the bytes read.
@@ -192,7 +204,7 @@ struct Results {
     skipped: i64,
 }
 
-/// Runs one line of `/tests/LIST`: `KIND PATH ARGS…`.
+/// Runs one line of `/tests/LIST`: `KIND [NAME=VALUE…] PATH ARGS…`.
 fn run_line(line: &mut [u8], totals: &mut Totals) {
     // Split in place: each word ends with the NUL that replaces its space,
     // or with the line's own NUL (its '\n' became one; after the last line
@@ -223,7 +235,14 @@ fn run_line(line: &mut [u8], totals: &mut Totals) {
         return;
     }
     let is_test = word(0).to_bytes() == b"test";
-    let path = word(1);
+    // The variables: the words before the first one without a '='.
+    let first = (1..count)
+        .find(|&i| !word(i).to_bytes().contains(&b'='))
+        .unwrap_or(count);
+    if first == count || first - 1 > MAX_EXTRA_ENV {
+        return;
+    }
+    let path = word(first);
     let name = path
         .to_bytes()
         .rsplit(|&b| b == b'/')
@@ -231,7 +250,9 @@ fn run_line(line: &mut [u8], totals: &mut Totals) {
         .unwrap_or_default();
 
     say(&[b"rawmap-init: begin ", name]);
-    let (status, results) = run(&words[1..], path);
+    let started = monotonic_ms();
+    let (status, results) = run(&words[first..], &words[1..first], path);
+    let took_ms = monotonic_ms() - started;
     say(&[b"rawmap-init: end ", name]);
 
     let exited_zero = status == Ok(WaitStatus::Exited(0));
@@ -251,8 +272,17 @@ fn run_line(line: &mut [u8], totals: &mut Totals) {
     totals.ignored += results.ignored;
     totals.skipped += results.skipped;
 
-    let mut digits = [[0; 20]; 6];
-    let [code, result_lines, passed_n, failed_n, ignored_n, skipped_n] = &mut digits;
+    let mut digits = [[0; 20]; 8];
+    let [
+        code,
+        result_lines,
+        passed_n,
+        failed_n,
+        ignored_n,
+        skipped_n,
+        secs,
+        tenths,
+    ] = &mut digits;
     let status_text: &[u8] = match status {
         Ok(WaitStatus::Exited(c)) => decimal(i64::from(c), code),
         Ok(WaitStatus::Signaled { signal, .. }) => decimal(-i64::from(signal), code),
@@ -273,13 +303,22 @@ fn run_line(line: &mut [u8], totals: &mut Totals) {
         decimal(results.ignored, ignored_n),
         b" skipped=",
         decimal(results.skipped, skipped_n),
+        b" seconds=",
+        decimal(took_ms / 1000, secs),
+        b".",
+        decimal(took_ms % 1000 / 100, tenths),
         if passed { b" ok" } else { b" FAILED" },
     ]);
 }
 
 /// Forks, runs `argv[0]` with `argv` in the child with its output on a
 /// pipe, copies that output to the console while scanning it, and waits.
-fn run(argv: &[*const c_char], path: &CStr) -> (Result<WaitStatus, Errno>, Results) {
+/// `variables` go into its environment after `ENVIRONMENT`.
+fn run(
+    argv: &[*const c_char],
+    variables: &[*const c_char],
+    path: &CStr,
+) -> (Result<WaitStatus, Errno>, Results) {
     let mut pipe = [0i32; 2];
     // SAFETY: pipe2 writes two ints into `pipe`.
     let piped = decode_return(unsafe {
@@ -293,10 +332,11 @@ fn run(argv: &[*const c_char], path: &CStr) -> (Result<WaitStatus, Errno>, Resul
         fail(b"pipe2", path, errno);
     }
     let [read_end, write_end] = pipe;
-    let mut envp: [*const c_char; ENVIRONMENT.len() + 1] =
-        [core::ptr::null(); ENVIRONMENT.len() + 1];
-    for (slot, var) in envp.iter_mut().zip(ENVIRONMENT) {
-        *slot = var.as_ptr();
+    const ENVP_LEN: usize = ENVIRONMENT.len() + MAX_EXTRA_ENV + 1;
+    let mut envp: [*const c_char; ENVP_LEN] = [core::ptr::null(); ENVP_LEN];
+    let fixed = ENVIRONMENT.iter().map(|var| var.as_ptr());
+    for (slot, var) in envp.iter_mut().zip(fixed.chain(variables.iter().copied())) {
+        *slot = var;
     }
 
     // SAFETY: this process has one thread; the child only makes raw system
@@ -471,6 +511,25 @@ fn power_off() -> ! {
 
 // ---------------------------------------------------------------------------
 // Small helpers
+
+/// Milliseconds of `CLOCK_MONOTONIC` (0 should the kernel refuse).
+fn monotonic_ms() -> i64 {
+    const CLOCK_MONOTONIC: usize = 1;
+    // A 64-bit `time_t` and nanoseconds: `struct __kernel_timespec`.
+    let mut now = [0i64; 2];
+    // SAFETY: the kernel writes one `__kernel_timespec` into `now`.
+    let read = decode_return(unsafe {
+        syscall2(
+            nr::CLOCK_GETTIME,
+            CLOCK_MONOTONIC,
+            now.as_mut_ptr() as usize,
+        )
+    });
+    match read {
+        Ok(_) => now[0] * 1000 + now[1] / 1_000_000,
+        Err(_) => 0,
+    }
+}
 
 fn dup3(old: i32, new: i32) {
     // SAFETY: dup3 takes plain integers; a bad one comes back as EBADF.

@@ -87,6 +87,15 @@ numbers_without_list! {
     REBOOT = __NR_reboot,
 }
 
+/// `clock_gettime` with a 64-bit `time_t` on every architecture: the init
+/// times each program it runs (`clock_gettime64` on 32-bit ones).
+#[cfg(target_pointer_width = "64")]
+pub const CLOCK_GETTIME: usize = k::__NR_clock_gettime as usize;
+/// `clock_gettime` with a 64-bit `time_t` on every architecture: the init
+/// times each program it runs (`clock_gettime64` on 32-bit ones).
+#[cfg(target_pointer_width = "32")]
+pub const CLOCK_GETTIME: usize = k::__NR_clock_gettime64 as usize;
+
 /// `__NR_fork`: only architectures with the old table have it.
 #[cfg(any(
     target_arch = "x86_64",
