@@ -312,10 +312,15 @@ fn file_window(tally: &mut Tally) {
     let beyond_4_gib = (5 << 30) + 4096;
     let sized = rawmap::ftruncate(file.as_fd(), beyond_4_gib)
         .and_then(|()| rawmap::file_size(file.as_fd()));
+    let mut digits = [0; 20];
+    let got: &[u8] = match sized {
+        Ok(size) => decimal(size as i64, &mut digits),
+        Err(errno) => errno_name(errno),
+    };
     tally.check(
         "ftruncate beyond 4 GiB sets that size",
         sized == Ok(beyond_4_gib),
-        &[b"fstat reports another size"],
+        &[b"ftruncate then fstat: ", got],
     );
     let marker = *b"second page";
     let written = rawmap::ftruncate(file.as_fd(), 2 * page as u64).and_then(|()| {

@@ -87,6 +87,12 @@ numbers_without_list! {
     REBOOT = __NR_reboot,
 }
 
+/// `__NR_statx`: loongarch64 had no `fstat` before Linux 6.11 (nor has the
+/// qemu 7.2 that emulates it here), but `statx` from its first kernel, so
+/// `file_size` asks `statx` there.
+#[cfg(target_arch = "loongarch64")]
+pub const STATX: usize = k::__NR_statx as usize;
+
 /// `__NR_fork`: only architectures with the old table have it.
 #[cfg(any(
     target_arch = "x86_64",

@@ -160,6 +160,13 @@ fn built(target: &'static str) -> PathBuf {
 
 /// The documented command, for `target` and one variant of the fork program.
 fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
+    let mut rustflags = documented_rustflags();
+    if target == LOONGARCH64 {
+        // Rust's loongarch64 target enables LSX (128-bit vectors), and the
+        // qemu 7.2 of Debian bookworm (user and system) does not emulate it:
+        // every program stops with SIGILL at its first vector instruction.
+        rustflags.push_str(" -C target-feature=-lsx");
+    }
     let build_core = BUILD_CORE.contains(&target);
     let mut command = if build_core {
         // rustup's proxy, so that `+nightly` picks the toolchain.
@@ -182,7 +189,7 @@ fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
         .args(["--example", "nolibc_selftest"])
         .args(["--target", target, "--target-dir"])
         .arg(target_dir)
-        .env("RUSTFLAGS", documented_rustflags())
+        .env("RUSTFLAGS", rustflags)
         .env("NOLIBC_FORK_MAPPING", variant);
     // Whatever the outer build was told must not leak into this one.
     for var in [
