@@ -64,10 +64,7 @@ fn main(_: Args) -> i32 {
         UNKNOWN_SYSCALL,
         "registers preserved across an unknown syscall",
     );
-    #[cfg(any(
-        target_arch = "x86",
-        all(target_arch = "arm", target_feature = "thumb-mode")
-    ))]
+    #[cfg(any(target_arch = "x86", all(target_arch = "arm", rawmap_thumb)))]
     reserved_registers(&mut tally);
     error_convention(&mut tally);
     anonymous_memory(&mut tally);
@@ -161,10 +158,7 @@ fn registers(tally: &mut Tally, number: usize, name: &str) {
 /// `tests/registers.rs` checks in a debug build; here with the optimizer's
 /// register choices, which differ (a debug build may hand `syscall4` esi
 /// itself as the register to swap with, which hides a missing swap back).
-#[cfg(any(
-    target_arch = "x86",
-    all(target_arch = "arm", target_feature = "thumb-mode")
-))]
+#[cfg(any(target_arch = "x86", all(target_arch = "arm", rawmap_thumb)))]
 fn reserved_registers(tally: &mut Tally) {
     // SAFETY: getpid ignores its arguments.
     let seen = unsafe { rawmap::arch::probe_reserved_across_stubs(nr::GETPID) };

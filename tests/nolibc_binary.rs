@@ -55,7 +55,7 @@ fn this_target() -> &'static str {
         AARCH64
     } else if cfg!(target_arch = "x86") {
         I686
-    } else if cfg!(all(target_arch = "arm", target_feature = "thumb-mode")) {
+    } else if cfg!(all(target_arch = "arm", rawmap_thumb)) {
         THUMBV7
     } else if cfg!(target_arch = "arm") {
         ARMV7

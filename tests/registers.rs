@@ -968,6 +968,41 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
     unsafe { libc::munmap(mapped.cast(), page) };
 }
 
+/// `rawmap::mmap`'s byte offset reaches the kernel in the kernel's unit
+/// (bytes, or `mmap2`'s 4096-byte units, converted by `arch::sys_mmap`): the
+/// window shows the marker written at that offset. Below 4 GiB, where
+/// qemu-user's `mmap2` is right too (beyond it qemu-arm 7.2 truncates the
+/// offset; the test above checks that range, natively on i686). The file
+/// reaches past where a byte count sent as units would point, so a wrong unit
+/// reads zeros there instead of faulting.
+#[test]
+fn mmap_byte_offset_reaches_the_kernel_in_its_unit() {
+    let page = page();
+    let offset = 2 * page as u64;
+    let file = Memfd::new(c"rawmap-registers-unit", offset * 4096 + page as u64);
+    file.pwrite(b"at the offset", offset);
+    // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
+    let mapped = unsafe {
+        rawmap::mmap(
+            null_mut(),
+            page,
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            offset,
+        )
+    }
+    .expect("rawmap::mmap of a memfd at a byte offset");
+    // SAFETY: mapped readable just above.
+    let head = unsafe { bytes_at(mapped as usize, 13) };
+    assert_eq!(
+        &head, b"at the offset",
+        "rawmap::mmap at byte offset {offset:#x}"
+    );
+    // SAFETY: our own mapping.
+    unsafe { libc::munmap(mapped.cast(), page) };
+}
+
 /// A byte offset the kernel's unit cannot express is refused, never rounded:
 /// not a multiple of 4096 is EINVAL everywhere (the 64-bit kernel's answer,
 /// and rawmap's own on mmap2 targets); on mmap2 targets an offset of 2^44
@@ -1120,10 +1155,7 @@ fn s390x_mmap_in_six_registers_reads_the_address_as_the_block() {
 /// itself reuses between statements. A stub that kept an argument there would
 /// go unnoticed in code that keeps nothing in them, and break the code that
 /// does (frame walkers, any caller of a function that inlined the stub).
-#[cfg(any(
-    all(target_arch = "arm", target_feature = "thumb-mode"),
-    target_arch = "x86"
-))]
+#[cfg(any(all(target_arch = "arm", rawmap_thumb), target_arch = "x86"))]
 #[test]
 fn stubs_give_back_the_reserved_registers_they_borrow() {
     // SAFETY: getpid ignores its arguments.
