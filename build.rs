@@ -57,6 +57,15 @@ fn main() {
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target = env::var("TARGET").unwrap_or_default();
+    // Thumb code keeps its frame pointer in r7, which the arm stubs borrow
+    // for the number: the tests and the no-libc self-test check that it
+    // comes back. Stable Rust does not expose `target_feature =
+    // "thumb-mode"` to cfg (an unstable feature), so the target's name
+    // decides: `cfg(rawmap_thumb)` for the lib, its tests and examples.
+    println!("cargo::rustc-check-cfg=cfg(rawmap_thumb)");
+    if arch == "arm" && target.starts_with("thumb") {
+        println!("cargo:rustc-cfg=rawmap_thumb");
+    }
 
     if os != "linux" {
         panic!("rawmap speaks the Linux system-call ABI only; this target's OS is {os:?}");

@@ -342,3 +342,75 @@ pub unsafe fn probe_registers(nr: usize, before: &[usize; 6]) -> [usize; 6] {
     (*esi, *ebp) = (io[3], io[4]);
     after
 }
+
+/// Loads known values into `esi` and `ebp` (the registers the stubs borrow
+/// and LLVM never lends out), calls a function that makes system call `nr`
+/// through one stub, and reads both again, for the test that the stubs give
+/// them back. Reading them around an inlined stub would prove nothing: LLVM
+/// keeps its own values there between statements. Across a call it cannot:
+/// cdecl makes both callee-saved, and a function that has nothing of its own
+/// in them does not save them, so whatever a stub leaves there reaches the
+/// caller. Returns `(before, after)` per stub, `syscall0` to `syscall6`.
+///
+/// # Safety
+/// `nr` must be harmless with any arguments (`getpid`).
+#[doc(hidden)]
+#[inline(never)]
+pub unsafe fn probe_reserved_across_stubs(nr: usize) -> [([usize; 2], [usize; 2]); 7] {
+    /// System call `nr` through `syscall<ARITY>`, with arguments 1, 2, …
+    /// (so a stub that left its 4th or 6th argument behind shows 4 or 6).
+    unsafe extern "C" fn through<const ARITY: usize>(nr: usize) -> usize {
+        // SAFETY: forwarded from `probe_reserved_across_stubs`'s caller.
+        unsafe {
+            match ARITY {
+                0 => syscall0(nr),
+                1 => syscall1(nr, 1),
+                2 => syscall2(nr, 1, 2),
+                3 => syscall3(nr, 1, 2, 3),
+                4 => syscall4(nr, 1, 2, 3, 4),
+                5 => syscall5(nr, 1, 2, 3, 4, 5),
+                _ => syscall6(nr, 1, 2, 3, 4, 5, 6),
+            }
+        }
+    }
+    let stubs: [unsafe extern "C" fn(usize) -> usize; 7] = [
+        through::<0>,
+        through::<1>,
+        through::<2>,
+        through::<3>,
+        through::<4>,
+        through::<5>,
+        through::<6>,
+    ];
+    let mut seen = [([0; 2], [0; 2]); 7];
+    for (arity, (stub, seen)) in stubs.into_iter().zip(&mut seen).enumerate() {
+        let before = [0x5e51_0000 | arity, 0xeb90_0000 | arity];
+        let (esi, ebp);
+        // The asm starts with `esp` 16-byte aligned (no `nostack`); two
+        // saved registers, 4 bytes of padding and the argument keep it so at
+        // the `call`. Every operand has a register named here: a `reg`
+        // operand may be given esi, which the asm overwrites. esi and ebp get
+        // their own values back before the end.
+        // SAFETY: `stub` follows cdecl (clobber_abi) and is given a harmless
+        // `nr`; the stack is as it was after the two pops.
+        unsafe {
+            asm!("push ebp",
+                 "push esi",
+                 "mov esi, ecx",
+                 "mov ebp, edx",
+                 "sub esp, 4",
+                 "push eax",
+                 "call edi",
+                 "add esp, 8",
+                 "mov eax, esi",
+                 "mov edx, ebp",
+                 "pop esi",
+                 "pop ebp",
+                 inlateout("eax") nr => esi, in("ecx") before[0],
+                 inlateout("edx") before[1] => ebp, in("edi") stub,
+                 clobber_abi("C"))
+        }
+        *seen = (before, [esi, ebp]);
+    }
+    seen
+}

@@ -337,6 +337,43 @@ pub fn fcntl_get_seals(fd: BorrowedFd<'_>) -> Result<Seals, Errno> {
 /// [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
 #[inline]
 pub fn file_size(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
+    #[cfg(target_arch = "loongarch64")]
+    return file_size_statx(fd);
+    #[cfg(not(target_arch = "loongarch64"))]
+    file_size_fstat(fd)
+}
+
+/// `file_size` on loongarch64: `statx(fd, "", AT_EMPTY_PATH, STATX_SIZE)`,
+/// since `fstat` exists there only from Linux 6.11 (`nr::STATX`).
+#[cfg(target_arch = "loongarch64")]
+fn file_size_statx(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
+    let mut statx = core::mem::MaybeUninit::<k::statx>::uninit();
+    // SAFETY: the path is an empty C string, only read; the kernel writes one
+    // `struct statx` (this target's layout, from linux-raw-sys) into `statx`.
+    let raw = unsafe {
+        crate::arch::syscall5(
+            crate::nr::STATX,
+            fd.as_raw() as isize as usize,
+            c"".as_ptr() as usize,
+            k::AT_EMPTY_PATH as usize,
+            k::STATX_SIZE as usize,
+            statx.as_mut_ptr() as usize,
+        )
+    };
+    // SAFETY: after a success the kernel has filled the whole struct.
+    let size = |ok: bool| ok.then(|| unsafe { statx.assume_init_ref() }.stx_size);
+    let call = |result: &Result<usize, Errno>| strace::Statx {
+        fd: fd.as_raw(),
+        buf: statx.as_ptr() as usize,
+        size: size(result.is_ok()),
+    };
+    traced(raw, call)?;
+    Ok(size(true).unwrap_or_default())
+}
+
+#[cfg(not(target_arch = "loongarch64"))]
+#[inline(always)]
+fn file_size_fstat(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
     // 32-bit architectures ask `fstat64` (`nr::FSTAT`), whose struct has a
     // 64-bit size; 64-bit ones `fstat`, whose `struct stat` already has.
     #[cfg(target_pointer_width = "32")]

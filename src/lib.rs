@@ -117,6 +117,10 @@ pub mod memory;
 mod mm;
 pub mod nr;
 mod process;
+// The register-preservation check of tests/registers.rs and
+// examples/nolibc_selftest.rs: test support, not API.
+#[doc(hidden)]
+pub mod register_probe;
 #[cfg(feature = "std")]
 mod std_fd;
 pub mod strace;

@@ -95,6 +95,11 @@ pub const CLOCK_GETTIME: usize = k::__NR_clock_gettime as usize;
 /// times each program it runs (`clock_gettime64` on 32-bit ones).
 #[cfg(target_pointer_width = "32")]
 pub const CLOCK_GETTIME: usize = k::__NR_clock_gettime64 as usize;
+/// `__NR_statx`: loongarch64 had no `fstat` before Linux 6.11 (nor has the
+/// qemu 7.2 that emulates it here), but `statx` from its first kernel, so
+/// `file_size` asks `statx` there.
+#[cfg(target_arch = "loongarch64")]
+pub const STATX: usize = k::__NR_statx as usize;
 
 /// `__NR_fork`: only architectures with the old table have it.
 #[cfg(any(

@@ -737,6 +737,8 @@ returns!(Number: Munmap, Mprotect, Madvise, Msync, Mlock, Mlock2, Munlock, Mlock
     Mincore<'a>, Mseal, PrctlSetVmaAnonName<'a>, Fstat, MemfdCreate<'a>, Ftruncate, Openat<'a>, Close, Read<'a>, Write<'a>,
     FcntlAddSeals, Fork, Clone, Wait4, Getpid, Kill, Uname<'a>);
 returns!(Seals: FcntlGetSeals);
+#[cfg(target_arch = "loongarch64")]
+returns!(Number: Statx);
 returns!(Never: ExitGroup);
 
 /// `mmap(addr, len, prot, flags, fd, offset)`.
@@ -1046,6 +1048,33 @@ impl Display for PrctlSetVmaAnonName<'_> {
             None => f.write_str("NULL")?,
         }
         f.write_char(')')
+    }
+}
+
+/// `statx(fd, "", AT_EMPTY_PATH, STATX_SIZE, statxbuf)`, how loongarch64
+/// asks a file's size (`rawmap::file_size`), with only the size shown.
+#[cfg(target_arch = "loongarch64")]
+#[derive(Clone, Copy, Debug)]
+pub struct Statx {
+    /// The file.
+    pub fd: i32,
+    /// The buffer's address, shown when the call failed.
+    pub buf: usize,
+    /// `stx_size`, after a success.
+    pub size: Option<u64>,
+}
+
+#[cfg(target_arch = "loongarch64")]
+impl Display for Statx {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "statx({}, \"\", AT_EMPTY_PATH, STATX_SIZE, ", self.fd)?;
+        match self.size {
+            Some(size) => write!(f, "{{stx_size={size}, ...}})"),
+            None => {
+                addr(f, self.buf)?;
+                f.write_char(')')
+            }
+        }
     }
 }
 

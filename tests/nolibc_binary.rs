@@ -1,6 +1,7 @@
 //! The libc-free programs, built and run from the outside: the seed's fork
-//! program (`examples/nolibc_fork.rs`, both variants) and the runtime probe
-//! (`examples/nolibc_rt.rs`), all `#![no_std]`, `#![no_main]`, linked
+//! program (`examples/nolibc_fork.rs`, both variants), the runtime probe
+//! (`examples/nolibc_rt.rs`) and the ABI self-test
+//! (`examples/nolibc_selftest.rs`), all `#![no_std]`, `#![no_main]`, linked
 //! statically with no libc and no crt through the `rt` feature.
 //!
 //! Each target is built once per test binary by a nested cargo, with the
@@ -54,7 +55,7 @@ fn this_target() -> &'static str {
         AARCH64
     } else if cfg!(target_arch = "x86") {
         I686
-    } else if cfg!(all(target_arch = "arm", target_feature = "thumb-mode")) {
+    } else if cfg!(all(target_arch = "arm", rawmap_thumb)) {
         THUMBV7
     } else if cfg!(target_arch = "arm") {
         ARMV7
@@ -132,7 +133,7 @@ fn documented_rustflags() -> String {
 const VARIANTS: [&str; 2] = ["anonymous", "dev-zero"];
 
 /// Builds the examples for `target` (once per test binary): `nolibc_rt`,
-/// and `nolibc_fork` once per variant, copied to `nolibc_fork-<variant>`
+/// `nolibc_selftest`, and `nolibc_fork` once per variant, copied to `nolibc_fork-<variant>`
 /// since each build of it lands on the same path. Returns their directory.
 fn built(target: &'static str) -> PathBuf {
     static BUILDS: OnceLock<Mutex<HashMap<&'static str, PathBuf>>> = OnceLock::new();
@@ -159,6 +160,13 @@ fn built(target: &'static str) -> PathBuf {
 
 /// The documented command, for `target` and one variant of the fork program.
 fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
+    let mut rustflags = documented_rustflags();
+    if target == LOONGARCH64 {
+        // Rust's loongarch64 target enables LSX (128-bit vectors), and the
+        // qemu 7.2 of Debian bookworm (user and system) does not emulate it:
+        // every program stops with SIGILL at its first vector instruction.
+        rustflags.push_str(" -C target-feature=-lsx");
+    }
     let build_core = BUILD_CORE.contains(&target);
     let mut command = if build_core {
         // rustup's proxy, so that `+nightly` picks the toolchain.
@@ -178,9 +186,10 @@ fn cargo_build(target: &str, target_dir: &Path, variant: &str) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["--profile", "nolibc", "--features", "rt"])
         .args(["--example", "nolibc_fork", "--example", "nolibc_rt"])
+        .args(["--example", "nolibc_selftest"])
         .args(["--target", target, "--target-dir"])
         .arg(target_dir)
-        .env("RUSTFLAGS", documented_rustflags())
+        .env("RUSTFLAGS", rustflags)
         .env("NOLIBC_FORK_MAPPING", variant);
     // Whatever the outer build was told must not leak into this one.
     for var in [
@@ -615,6 +624,7 @@ fn binaries_are_static_without_interpreter(target: &'static str, machine: u16) {
         check_static(&built.path(&format!("nolibc_fork-{variant}")), machine);
     }
     check_static(&built.path("nolibc_rt"), machine);
+    check_static(&built.path("nolibc_selftest"), machine);
 }
 
 fn fork_program_size(target: &'static str) {
@@ -738,6 +748,46 @@ fn panic_handler_prints_message_and_exits_101(target: &'static str) {
     assert_eq!(out.status.code(), Some(101));
 }
 
+/// The self-test's every line is `ok NAME` and its last the summary, with
+/// exit status 0; a failing check prints `FAIL NAME: why`, shown whole here.
+fn selftest_passes_every_check(target: &'static str) {
+    let Some(built) = prepared(target) else {
+        return;
+    };
+    let out = built.run("nolibc_selftest", &[], &[]);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let (summary, checks) = lines.split_last().expect("the self-test printed nothing");
+    let failed: Vec<&&str> = checks
+        .iter()
+        .filter(|line| !line.starts_with("ok "))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{target}: the self-test failed:\n{stdout}"
+    );
+    // Registers (2, and 1 for the borrowed ones on i686 and Thumb), the
+    // error convention (4), anonymous memory (8), the file window (5) and
+    // fork (2): a check that stopped running is a failure too.
+    let expected = if [I686, THUMBV7].contains(&target) {
+        22
+    } else {
+        21
+    };
+    assert_eq!(
+        checks.len(),
+        expected,
+        "{target}: checks missing:\n{stdout}"
+    );
+    assert_eq!(
+        *summary,
+        format!("selftest: {expected} checks, 0 failed"),
+        "{target}"
+    );
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0), "{target}:\n{stdout}");
+}
+
 // ---------------------------------------------------------------------------
 // One set of tests per target (each suite runs those `checked_here` says).
 
@@ -774,6 +824,11 @@ macro_rules! target_tests {
             #[test]
             fn main_return_value_is_the_exit_status() {
                 super::main_return_value_is_the_exit_status($target);
+            }
+
+            #[test]
+            fn selftest_passes_every_check() {
+                super::selftest_passes_every_check($target);
             }
 
             #[test]
