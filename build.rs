@@ -54,6 +54,17 @@ fn main() {
         println!("cargo:rustc-link-search={}", out.display());
     }
     println!("cargo:rerun-if-changed=arch");
+    // `rawmap_thumb`: a 32-bit ARM target whose code is Thumb-2
+    // (thumbv7neon-…). Stable Rust has no cfg that tells it from armv7 (its
+    // `thumb-mode` target feature is not exposed), and the entry point and
+    // the tests must know. The cfg reaches every crate of this package (the
+    // library, tests, examples); `rawmap::entry!` crates read the library's
+    // `arch::START_CODE` instead.
+    println!("cargo::rustc-check-cfg=cfg(rawmap_thumb)");
+    let target_name = env::var("TARGET").unwrap_or_default();
+    if target_name.starts_with("thumb") {
+        println!("cargo:rustc-cfg=rawmap_thumb");
+    }
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target = env::var("TARGET").unwrap_or_default();

@@ -1145,7 +1145,7 @@ fn s390x_mmap_in_six_registers_reads_the_address_as_the_block() {
 /// between statements, so reading them around a stub proves nothing there;
 /// the i686 stubs' `xchg` and `push`/`pop` are checked by the argument
 /// tests instead.)
-#[cfg(all(target_arch = "arm", target_feature = "thumb-mode"))]
+#[cfg(all(target_arch = "arm", rawmap_thumb))]
 #[test]
 fn stubs_give_back_the_reserved_registers_they_borrow() {
     // SAFETY: getpid ignores its arguments.
