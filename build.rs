@@ -41,6 +41,12 @@ const SUPPORTED: &[(&str, &str, Toolchain)] = &[
     ("mips64", "arch/mips64.rs", Toolchain::NightlyAsm),
 ];
 
+/// The architectures whose system-call table has `fork` (`nr::FORK`); the
+/// others (aarch64, riscv64, loongarch64) fork with `clone(SIGCHLD, 0)`.
+/// Emitted as the cfg `rawmap_fork_syscall`, which the library, the tests
+/// and the examples read instead of repeating this list.
+const FORK_SYSCALL: &[&str] = &["x86_64", "x86", "arm", "powerpc64", "s390x", "mips64"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // With `rt`: put the linker script for no-libc programs where the
@@ -66,6 +72,10 @@ fn main() {
         println!("cargo:rustc-cfg=rawmap_thumb");
     }
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    println!("cargo::rustc-check-cfg=cfg(rawmap_fork_syscall)");
+    if FORK_SYSCALL.contains(&arch.as_str()) {
+        println!("cargo:rustc-cfg=rawmap_fork_syscall");
+    }
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target = env::var("TARGET").unwrap_or_default();
 
