@@ -189,6 +189,14 @@ fn point_3_huge_pages_are_rounded_and_unmapped_whole() {
     let reserved = MapOptions::new(page()).huge_pages(HugePageSize::SIZE_2MB);
     match reserved.map_private() {
         Ok(m) => assert_eq!(m.len(), huge),
+        Err(Errno::EINVAL) if cfg!(target_arch = "mips64") && under_qemu() => {
+            eprintln!(
+                "point_3_huge_pages_are_rounded_and_unmapped_whole: the reserved huge-page map \
+                 skipped; qemu-mips64el 7.2 answers a MAP_HUGETLB mapping with EINVAL where the \
+                 kernel answers ENOMEM for an empty pool ({})",
+                common::kernel::checked_on((0, 0))
+            );
+        }
         Err(errno) => assert_eq!(errno, Errno::ENOMEM, "no huge pages in the pool"),
     }
     assert_eq!(
@@ -819,11 +827,16 @@ fn bad_sub_ranges_get_the_kernels_errno_or_a_documented_refusal() {
     }
     assert_eq!(p.residency(page(), &mut [0u8; 2]), Err(Errno::ENOMEM));
     // Zero length: the kernel's success.
-    if !skipped_on_qemu_arm32(
-        "bad_sub_ranges_get_the_kernels_errno_or_a_documented_refusal: zero-length protect",
-        "mprotect(addr, 0) fails with ENOMEM where the kernel returns 0",
-    ) {
-        m.protect(page(), 0, Prot::NONE).unwrap();
+    let zero_length = m.protect(page(), 0, Prot::NONE);
+    if under_qemu() && zero_length == Err(Errno::ENOMEM) {
+        eprintln!(
+            "bad_sub_ranges_get_the_kernels_errno_or_a_documented_refusal: zero-length protect \
+             skipped; qemu-user 7.2 (qemu-arm, qemu-mips64el) answers mprotect(addr, 0) with \
+             ENOMEM where the kernel returns 0 ({})",
+            common::kernel::checked_on((0, 0))
+        );
+    } else {
+        zero_length.unwrap();
         assert_eq!(m.protection(page()), Ok(RW), "nothing changed");
     }
     p.advise(0, 0, Advice::DontNeed).unwrap();
