@@ -41,6 +41,12 @@ const SUPPORTED: &[(&str, &str, Toolchain)] = &[
     ("mips64", "arch/mips64.rs", Toolchain::NightlyAsm),
 ];
 
+/// The architectures whose system-call table has `fork` (`nr::FORK`); the
+/// others (aarch64, riscv64, loongarch64) fork with `clone(SIGCHLD, 0)`.
+/// Emitted as the cfg `rawmap_fork_syscall`, which the library, the tests
+/// and the examples read instead of repeating this list.
+const FORK_SYSCALL: &[&str] = &["x86_64", "x86", "arm", "powerpc64", "s390x", "mips64"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // With `rt`: put the linker script for no-libc programs where the
@@ -54,7 +60,22 @@ fn main() {
         println!("cargo:rustc-link-search={}", out.display());
     }
     println!("cargo:rerun-if-changed=arch");
+    // `rawmap_thumb`: a 32-bit ARM target whose code is Thumb-2
+    // (thumbv7neon-…). Stable Rust has no cfg that tells it from armv7 (its
+    // `thumb-mode` target feature is not exposed), and the entry point and
+    // the tests must know. The cfg reaches every crate of this package (the
+    // library, tests, examples); `rawmap::entry!` crates read the library's
+    // `arch::START_CODE` instead.
+    println!("cargo::rustc-check-cfg=cfg(rawmap_thumb)");
+    let target_name = env::var("TARGET").unwrap_or_default();
+    if target_name.starts_with("thumb") {
+        println!("cargo:rustc-cfg=rawmap_thumb");
+    }
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    println!("cargo::rustc-check-cfg=cfg(rawmap_fork_syscall)");
+    if FORK_SYSCALL.contains(&arch.as_str()) {
+        println!("cargo:rustc-cfg=rawmap_fork_syscall");
+    }
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target = env::var("TARGET").unwrap_or_default();
     // Thumb code keeps its frame pointer in r7, which the arm stubs borrow

@@ -256,11 +256,22 @@ pub unsafe fn sys_ftruncate(fd: usize, length: u64) -> usize {
 // * `rawmap_main(argc: r0, argv: r1, envp: r2)` returns its int in `r0`,
 //   where `exit_group` (248, number in `r7`) takes it.
 // * The instructions are valid both as ARM and as Thumb-2 (unified syntax),
-//   and the assembler marks `_start` as Thumb in Thumb builds (bit 0 of the
-//   entry address), so one block serves both targets.
+//   so one block serves both targets; `.code` names the instruction set
+//   (`START_CODE`). Without it, LLVM's assembler encodes `global_asm!` in a
+//   Thumb build as Thumb-2 but still treats the section as ARM code: the
+//   mapping symbol says `$a` and `_start` lacks bit 0, so the kernel (and
+//   qemu-arm) enter the Thumb instructions in ARM state, and the program
+//   dies of SIGILL before printing anything. With `.code 16` the entry
+//   address is odd and the kernel starts it in Thumb state.
 // * `udf #0` after `svc` is never reached. `.text._start` is a section of
 //   its own for `--gc-sections`. A macro that `rawmap::entry!` expands in
 //   the program's crate, as on every architecture (src/lib.rs, `arch`).
+/// The instruction set of `_start`, as the assembler's `.code` takes it: 16
+/// for Thumb-2 (a `thumb…` target; build.rs sets `rawmap_thumb`), 32 for ARM.
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+pub const START_CODE: u32 = if cfg!(rawmap_thumb) { 16 } else { 32 };
+
 #[cfg(feature = "rt")]
 #[doc(hidden)]
 #[macro_export]
@@ -268,6 +279,7 @@ macro_rules! __rawmap_start {
     () => {
         ::core::arch::global_asm!(
             ".pushsection .text._start,\"ax\",%progbits",
+            ".code {code}",
             ".globl _start",
             ".type _start,%function",
             "_start:",
@@ -288,6 +300,7 @@ macro_rules! __rawmap_start {
             ".size _start, . - _start",
             ".popsection",
             exit_group = const $crate::nr::EXIT_GROUP,
+            code = const $crate::arch::START_CODE,
         );
     };
 }

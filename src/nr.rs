@@ -102,12 +102,5 @@ pub const CLOCK_GETTIME: usize = k::__NR_clock_gettime64 as usize;
 pub const STATX: usize = k::__NR_statx as usize;
 
 /// `__NR_fork`: only architectures with the old table have it.
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-))]
+#[cfg(rawmap_fork_syscall)]
 pub const FORK: usize = k::__NR_fork as usize;

@@ -52,24 +52,11 @@ pub unsafe fn fork() -> Result<Fork, Errno> {
 }
 
 /// How `arch::sys_fork` reaches the kernel, as strace shows it: the `fork`
-/// syscall where `nr::FORK` exists (the same list), `clone` elsewhere.
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-))]
+/// syscall where `nr::FORK` exists (build.rs's cfg `rawmap_fork_syscall`),
+/// `clone` elsewhere.
+#[cfg(rawmap_fork_syscall)]
 const FORK_CALL: strace::Fork = strace::Fork;
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-)))]
+#[cfg(not(rawmap_fork_syscall))]
 const FORK_CALL: strace::Clone = strace::Clone {
     flags: k::SIGCHLD as u64,
     stack: 0,

@@ -883,14 +883,7 @@ fn this_row() -> Row {
 
 /// The number rawmap sends for the syscall the guide names.
 fn rawmap_number(name: &str) -> Option<usize> {
-    #[cfg(any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "mips64"
-    ))]
+    #[cfg(rawmap_fork_syscall)]
     if name == "fork" {
         return Some(rawmap::nr::FORK);
     }

@@ -336,52 +336,24 @@ fn numbers() -> Vec<Number> {
     numbers
 }
 
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-))]
+#[cfg(rawmap_fork_syscall)]
 fn arch_numbers() -> Vec<Number> {
     vec![number!(FORK, SYS_fork, fork)]
 }
 
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-)))]
+#[cfg(not(rawmap_fork_syscall))]
 fn arch_numbers() -> Vec<Number> {
     Vec::new()
 }
 
 /// Numbers rawmap uses outside `nr::ALL` because only some targets have them.
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-))]
+#[cfg(rawmap_fork_syscall)]
 fn arch_only_numbers() -> &'static [(&'static str, usize)] {
     &[("__NR_fork", nr::FORK)]
 }
 
 /// Numbers rawmap uses outside `nr::ALL` because only some targets have them.
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "arm",
-    target_arch = "powerpc64",
-    target_arch = "s390x",
-    target_arch = "mips64"
-)))]
+#[cfg(not(rawmap_fork_syscall))]
 fn arch_only_numbers() -> &'static [(&'static str, usize)] {
     &[]
 }

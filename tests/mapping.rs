@@ -190,6 +190,14 @@ fn point_3_huge_pages_are_rounded_and_unmapped_whole() {
     let has_2mb = common::kernel::has_huge_pages(2048);
     match reserved.map_private() {
         Ok(m) => assert_eq!(m.len(), huge),
+        Err(Errno::EINVAL) if has_2mb && under_qemu() => {
+            eprintln!(
+                "point_3_huge_pages_are_rounded_and_unmapped_whole: the reserved huge-page map \
+                 skipped; qemu-user 7.2 answers a MAP_HUGETLB mapping with EINVAL where the \
+                 kernel answers ENOMEM for an empty pool ({})",
+                common::kernel::checked_on((0, 0))
+            );
+        }
         Err(errno) if has_2mb => assert_eq!(errno, Errno::ENOMEM, "no huge pages in the pool"),
         Err(errno) => assert_eq!(errno, Errno::EINVAL, "a kernel without 2 MiB huge pages"),
     }
@@ -317,7 +325,11 @@ fn point_8_map_never_carries_type_bits() {
 /// answers its own EFAULT only for a request the kernel would accept.
 #[test]
 fn point_9_mincore_short_vec_keeps_the_kernels_errno() {
-    let m = MapOptions::new(4 * page()).map_private().unwrap();
+    // Five pages, so that the unaligned four-page range below lies inside
+    // the mapping: its EINVAL is for the alignment alone, not for the byte
+    // that would run past a four-page mapping (which qemu-user checks first
+    // and answers ENOMEM on a 32-bit guest).
+    let m = MapOptions::new(5 * page()).map_private().unwrap();
     let start = m.as_ptr();
     let mut short = [0u8; 1];
     let mut long = [0u8; 4];
@@ -482,6 +494,21 @@ fn shared_memory_grows_only_within_its_object() {
     file.remap(page()).unwrap();
 }
 
+/// Under qemu-user on 32-bit ARM (armv7 and thumbv7; i686 runs natively):
+/// prints why `what` is skipped, naming qemu's mistake (`qemu_does`) and the
+/// real-kernel cell where it runs, and returns true. Natively: false.
+fn skipped_on_qemu_arm32(what: &str, qemu_does: &str) -> bool {
+    if !(cfg!(target_arch = "arm") && under_qemu()) {
+        return false;
+    }
+    eprintln!(
+        "{what}: skipped; under qemu-arm 7.2 (a 32-bit guest, whose address space qemu \
+         reserves whole on the host) {qemu_does}. It runs on a real kernel in the armv7 x \
+         Linux 6.1 cell of .ci/kernel-matrix"
+    );
+    true
+}
+
 #[test]
 fn split_and_unmap_a_part() {
     let mut head = MapOptions::new(4 * page()).map_private().unwrap();
@@ -509,7 +536,14 @@ fn split_and_unmap_a_part() {
     assert_eq!(m.protection(page()), Err(AccessError::OutOfBounds));
     m.remap(2 * page()).unwrap();
     assert_eq!(m.protection(page()), Ok(RW), "the last page's protection");
-    m.get_mut(page()..page() + 1).unwrap()[0] = 1;
+    if !skipped_on_qemu_arm32(
+        "split_and_unmap_a_part: the write to the regrown protected mapping",
+        "mremap with MREMAP_MAYMOVE always moves the mapping, and after a shrink and a \
+         regrow of memory that had a read-only page, the first write to the moved pages \
+         never returns (qemu spins on the host's fault)",
+    ) {
+        m.get_mut(page()..page() + 1).unwrap()[0] = 1;
+    }
     m.unmap().map_err(|(_, errno)| errno).unwrap();
 }
 
@@ -801,8 +835,18 @@ fn bad_sub_ranges_get_the_kernels_errno_or_a_documented_refusal() {
     }
     assert_eq!(p.residency(page(), &mut [0u8; 2]), Err(Errno::ENOMEM));
     // Zero length: the kernel's success.
-    m.protect(page(), 0, Prot::NONE).unwrap();
-    assert_eq!(m.protection(page()), Ok(RW), "nothing changed");
+    let zero_length = m.protect(page(), 0, Prot::NONE);
+    if under_qemu() && zero_length == Err(Errno::ENOMEM) {
+        eprintln!(
+            "bad_sub_ranges_get_the_kernels_errno_or_a_documented_refusal: zero-length protect \
+             skipped; qemu-user 7.2 (qemu-arm, qemu-mips64el) answers mprotect(addr, 0) with \
+             ENOMEM where the kernel returns 0 ({})",
+            common::kernel::checked_on((0, 0))
+        );
+    } else {
+        zero_length.unwrap();
+        assert_eq!(m.protection(page()), Ok(RW), "nothing changed");
+    }
     p.advise(0, 0, Advice::DontNeed).unwrap();
     // Splits: EINVAL at 0 or unaligned, ENOMEM at or past the end.
     assert_eq!(p.split_off(0).err(), Some(Errno::EINVAL));

@@ -91,6 +91,15 @@ fn fill(seed: u64, out: &mut [u8]) {
     }
 }
 
+/// Under qemu-user with a 32-bit guest, qemu places the guest's address
+/// space at an offset in its own, and passes `/proc/self/mem` through from
+/// the host: a guest address read there is a host address, other memory.
+/// The contents are then checked only by the read and write operations
+/// (through the layer's accessors); `main` says so.
+fn mem_reads_host_addresses(qemu: bool) -> bool {
+    qemu && cfg!(target_pointer_width = "32")
+}
+
 fn main() {
     let config = Config::from_env();
     println!(
@@ -110,6 +119,14 @@ fn main() {
             String::new()
         }
     );
+    if mem_reads_host_addresses(config.qemu) {
+        println!(
+            "model: the /proc/self/mem content check is skipped; under qemu-user a 32-bit \
+             guest's addresses are offset from the host's, and /proc/self/mem is the host's \
+             (the read and write operations still check contents). It runs natively on i686 \
+             and on a real kernel in the armv7 x Linux 6.1 cell of .ci/kernel-matrix"
+        );
+    }
     let progress = Progress::new();
     // SAFETY: this process has one thread (harness = false and nothing here
     // spawns one), so the child inherits no lock held by a vanished thread;
@@ -1840,6 +1857,9 @@ impl World {
     }
 
     fn check_contents(&self, region: &Region, buf: &mut Vec<u8>) -> Outcome {
+        if mem_reads_host_addresses(self.qemu) {
+            return Ok(());
+        }
         let page = self.page;
         let backed = (0..region.pages.len())
             .take_while(|&i| !self.past_eof(region, i))

@@ -234,25 +234,11 @@ pub fn traced_close(fd: OwnedFd) {
 /// Prints `fork`'s answer as strace shows the call the kernel received:
 /// `fork()` where the syscall exists, `clone(child_stack=NULL,
 /// flags=SIGCHLD)` where rawmap makes fork from clone (aarch64, riscv64,
-/// loongarch64): the same list as `rawmap::nr::FORK`.
+/// loongarch64): build.rs's cfg `rawmap_fork_syscall`, as for `rawmap::nr::FORK`.
 pub fn trace_fork(result: Result<usize, Errno>) {
-    #[cfg(any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "mips64"
-    ))]
+    #[cfg(rawmap_fork_syscall)]
     trace(rawmap::strace::Fork, result);
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "mips64"
-    )))]
+    #[cfg(not(rawmap_fork_syscall))]
     trace(
         rawmap::strace::Clone {
             flags: u64::from(linux_raw_sys::general::SIGCHLD),
