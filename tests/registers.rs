@@ -960,23 +960,32 @@ fn six_arguments_mmap_offset_beyond_4_gib() {
     unsafe { libc::munmap(addr as *mut libc::c_void, 2 * page) };
 
     // The wrapper takes bytes on every architecture and converts for mmap2.
-    // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
-    let mapped = unsafe {
-        rawmap::mmap(
-            null_mut(),
-            page,
-            rawmap::Prot::READ,
-            rawmap::MapType::Shared.into(),
-            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
-            OFFSET,
-        )
-    }
-    .expect("rawmap::mmap at a byte offset beyond 4 GiB");
+    let mapped = map_window_at(&file, page, OFFSET);
     // SAFETY: mapped readable just above.
     let head = unsafe { bytes_at(mapped as usize, 11) };
     above_4_gib(&head, &format!("rawmap::mmap at byte offset {OFFSET:#x}"));
     // SAFETY: our own mapping.
     unsafe { libc::munmap(mapped.cast(), page) };
+}
+
+/// A read-only shared window of `len` bytes on `file` at byte `offset`, made
+/// by `rawmap::mmap` (which converts the offset to the kernel's unit); the
+/// caller unmaps it.
+fn map_window_at(file: &Memfd, len: usize, offset: u64) -> *mut libc::c_void {
+    // SAFETY: a fresh read-only mapping where the kernel chooses, over a
+    // file the caller keeps open; nothing else refers to the range.
+    unsafe {
+        rawmap::mmap(
+            null_mut(),
+            len,
+            rawmap::Prot::READ,
+            rawmap::MapType::Shared.into(),
+            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
+            offset,
+        )
+    }
+    .unwrap_or_else(|errno| panic!("rawmap::mmap of a memfd at byte offset {offset:#x}: {errno:?}"))
+    .cast()
 }
 
 /// `rawmap::mmap`'s byte offset reaches the kernel in the kernel's unit
@@ -992,18 +1001,7 @@ fn mmap_byte_offset_reaches_the_kernel_in_its_unit() {
     let offset = 2 * page as u64;
     let file = Memfd::new(c"rawmap-registers-unit", offset * 4096 + page as u64);
     file.pwrite(b"at the offset", offset);
-    // SAFETY: a fresh read-only mapping where the kernel chooses; unmapped below.
-    let mapped = unsafe {
-        rawmap::mmap(
-            null_mut(),
-            page,
-            rawmap::Prot::READ,
-            rawmap::MapType::Shared.into(),
-            Some(rawmap::BorrowedFd::borrow_raw(file.fd)),
-            offset,
-        )
-    }
-    .expect("rawmap::mmap of a memfd at a byte offset");
+    let mapped = map_window_at(&file, page, offset);
     // SAFETY: mapped readable just above.
     let head = unsafe { bytes_at(mapped as usize, 13) };
     assert_eq!(
