@@ -810,14 +810,10 @@ fn selftest_passes_every_check(target: &'static str) {
         failed.is_empty(),
         "{target}: the self-test failed:\n{stdout}"
     );
-    // Registers (2, and 1 for the borrowed ones on i686 and Thumb), the
-    // error convention (4), anonymous memory (8), the file window (5) and
-    // fork (2): a check that stopped running is a failure too.
-    let expected = if [I686, THUMBV7].contains(&target) {
-        22
-    } else {
-        21
-    };
+    // Registers (2, and 1 for the borrowed ones on i686), the error
+    // convention (4), anonymous memory (8), the file window (5) and fork
+    // (2): a check that stopped running is a failure too.
+    let expected = if target == I686 { 22 } else { 21 };
     assert_eq!(
         checks.len(),
         expected,
