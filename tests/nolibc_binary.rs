@@ -653,7 +653,29 @@ fn fork_variants_make_the_seeds_calls(target: &'static str) {
             .iter()
             .map(|call| call.replacen("mmap", mmap, 1))
             .collect();
-        assert_eq!(traced_calls(&trace, mmap), mmaps, "{variant}:\n{trace}");
+        let traced = traced_calls(&trace, mmap);
+        if target == S390X && !built.launcher.is_empty() {
+            // s390x's mmap is the old one: its one argument is the address of
+            // a block of six words, and qemu-s390x 7.2's -strace prints that
+            // address and the five registers after it, not the block. What
+            // the trace can show is one mmap given a block (an address, not
+            // NULL); the block's contents are checked by
+            // registers::s390x_mmap_in_six_registers_reads_the_address_as_the_block
+            // (under qemu and in the s390x 6.1 cell of .ci/kernel-matrix).
+            assert_eq!(traced.len(), 1, "{variant}: one mmap\n{trace}");
+            assert!(
+                !traced[0].starts_with("mmap(NULL,") && !traced[0].starts_with("mmap(0x0,"),
+                "{variant}: s390x's mmap takes the address of its block:\n{trace}"
+            );
+            eprintln!(
+                "fork_variants_make_the_seeds_calls: s390x {variant}: mmap's arguments skipped; \
+                 qemu-s390x 7.2's -strace prints the old mmap's block address, not the block \
+                 (checked by registers::s390x_mmap_in_six_registers_reads_the_address_as_the_block, \
+                 under qemu and in the s390x 6.1 cell of .ci/kernel-matrix)"
+            );
+        } else {
+            assert_eq!(traced, mmaps, "{variant}:\n{trace}");
+        }
         assert_eq!(traced_calls(&trace, "close"), closes, "{variant}:\n{trace}");
     }
 }
